@@ -1,0 +1,85 @@
+"""Scrapy settings for antara_crawler.
+
+Every override says what Scrapy's default is and why it changed. Deployment values come from the environment;
+the README lists each variable with its default. Project settings start with ``ANTARA_``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from antara_crawler.items import ARTICLE_FEED_FIELDS
+
+BOT_NAME = "antara_crawler"
+SPIDER_MODULES = ["antara_crawler.spiders"]
+NEWSPIDER_MODULE = "antara_crawler.spiders"
+COMMANDS_MODULE = "antara_crawler.commands"
+
+# --- Project settings ------------------------------------------------------------------------------------------
+
+#: Where requests for https://<portal>.antaranews.com/... are really fetched from ({portal} is filled in, then the
+#: original path and query are appended). Items always keep the real URLs. Point it at a mirror, a cache or the
+#: offline test site, e.g. http://127.0.0.1:8080/{portal}.
+ANTARA_URL_TEMPLATE = os.environ.get("ANTARA_URL_TEMPLATE", "https://{portal}.antaranews.com")
+#: The archive: any SQLAlchemy URL. The default SQLite file (and its folder) is created as needed.
+ANTARA_DB_URL = os.environ.get("ANTARA_DB_URL", "sqlite:///data/antara.db")
+#: Keep the compressed page of every archived article (table ``pages``) so ``scrapy reparse`` can re-extract.
+ANTARA_STORE_HTML = os.environ.get("ANTARA_STORE_HTML", "1") not in ("0", "false", "False", "")
+#: Items written per transaction by the store pipeline (the rest is flushed when the spider closes).
+ANTARA_BATCH_SIZE = int(os.environ.get("ANTARA_BATCH_SIZE", "100"))
+#: Contact shown in the User-Agent so ANTARA can reach whoever runs the crawler. Set your own.
+ANTARA_CONTACT = os.environ.get("ANTARA_CONTACT", "https://github.com/antara-crawler/antara_crawler")
+#: A run fails (non-zero exit) when more than this share of requests end in an HTTP or network error.
+ANTARA_MAX_ERROR_RATE = float(os.environ.get("ANTARA_MAX_ERROR_RATE", "0.25"))
+#: A run fails when fewer than this share (percent) of its articles have a title, a body or a published_at.
+ANTARA_MIN_COVERAGE = float(os.environ.get("ANTARA_MIN_COVERAGE", "90"))
+#: Write a feed of only what each run added or changed to this path pattern (Scrapy feed URI placeholders
+#: %(name)s and %(time)s work); empty: off. Example: feeds/%(name)s/%(time)s.jsonl
+ANTARA_NEW_ITEMS_FEED = os.environ.get("ANTARA_NEW_ITEMS_FEED", "")
+
+# --- Politeness: ANTARA forbids crawling for AI without written permission; see the README ---------------------
+
+USER_AGENT = f"antara_crawler/0.1 (news archive for research; +{ANTARA_CONTACT})"  # default "Scrapy/VERSION (+https://scrapy.org)"
+ROBOTSTXT_OBEY = True  # default False in Scrapy's code (True in new project templates); always obey, per subdomain
+CONCURRENT_REQUESTS = 16  # default 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # default 8; one publisher per subdomain, be gentle
+DOWNLOAD_DELAY = 0.5  # default 0; AutoThrottle raises it when the site slows down
+AUTOTHROTTLE_ENABLED = True  # default False
+AUTOTHROTTLE_START_DELAY = 1.0  # default 5.0
+AUTOTHROTTLE_MAX_DELAY = 30.0  # default 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # default 1.0 (kept; stated for operators)
+DOWNLOAD_TIMEOUT = 30  # default 180; regional portals answer fast or not at all
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024  # default 1 GiB; an article page is ~100 KB, refuse anything over 5 MiB
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024  # default 32 MiB
+RETRY_ENABLED = True  # default True
+RETRY_TIMES = 3  # default 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]  # default (the same list)
+COOKIES_ENABLED = False  # default True; articles need no session
+TELNETCONSOLE_ENABLED = False  # default True; nothing to debug remotely on a scheduled job
+REDIRECT_MAX_TIMES = 5  # default 20
+
+# --- Components ------------------------------------------------------------------------------------------------
+
+# Every http(s) request goes through our handler: it refuses hosts outside *.antaranews.com and fetches from
+# ANTARA_URL_TEMPLATE (see handlers.py). Default: scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler.
+DOWNLOAD_HANDLERS = {
+    "http": "antara_crawler.handlers.AntaraDownloadHandler",
+    "https": "antara_crawler.handlers.AntaraDownloadHandler",
+}
+
+ITEM_PIPELINES = {
+    # order matters: validate first (drops what must not be stored), then dates, then the archive
+    "antara_crawler.pipelines.ValidationPipeline": 100,
+    "antara_crawler.pipelines.DatesPipeline": 200,
+    "antara_crawler.pipelines.StorePipeline": 500,
+}
+
+# --- Feeds ------------------------------------------------------------------------------------------------------
+
+FEED_EXPORT_ENCODING = "utf-8"  # default None (JSON would be ASCII-escaped); feeds are clean UTF-8
+FEED_EXPORT_FIELDS = ARTICLE_FEED_FIELDS  # default None; the documented fields, never the raw page
+
+# --- Engine -----------------------------------------------------------------------------------------------------
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # default (the same)
+LOG_LEVEL = os.environ.get("ANTARA_LOG_LEVEL", "INFO")  # default "DEBUG"
