@@ -36,6 +36,11 @@ ARTICLE_FEED_FIELDS = [
 ]
 
 
+def related_for_feed(links: list[RelatedLink]) -> list[dict]:
+    """Feeds carry each related link as ``{url, title, published_at, kind}`` (the raw date stays in the archive)."""
+    return [{"url": r.url, "title": r.title, "published_at": r.published_at, "kind": r.kind} for r in links]
+
+
 @dataclass
 class RelatedLink:
     url: str  # canonical article URL
@@ -61,7 +66,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     image_url: str | None = None
     image_caption: str | None = None
-    related: list[RelatedLink] = field(default_factory=list)
+    related: list[RelatedLink] = field(default_factory=list, metadata={"serializer": related_for_feed})
     template: str | None = None  # "classic", "wrap", "amp", "metadata" or "generic"
     fetched_at: str | None = None  # ISO 8601, UTC
     #: which parser layer produced each field ("classic", "wrap", "amp", "jsonld", "opengraph", "time",

@@ -76,6 +76,14 @@ ITEM_PIPELINES = {
 
 # --- Feeds ------------------------------------------------------------------------------------------------------
 
+EXTENSIONS = {
+    # feeds carry articles only (not the LinkStatus records of dead links); see feeds.py
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "antara_crawler.feeds.FeedExporter": 0,
+}
+# every URL of one article (slug, utm, /amp/) gets one fingerprint: fetched once; see fingerprint.py
+REQUEST_FINGERPRINTER_CLASS = "antara_crawler.fingerprint.AntaraRequestFingerprinter"
+
 FEED_EXPORT_ENCODING = "utf-8"  # default None (JSON would be ASCII-escaped); feeds are clean UTF-8
 FEED_EXPORT_FIELDS = ARTICLE_FEED_FIELDS  # default None; the documented fields, never the raw page
 

@@ -1,0 +1,117 @@
+"""``scrapy savefixture URL``: save a page and its current extraction as a test fixture pair.
+
+    scrapy savefixture https://babel.antaranews.com/berita/366104/slug            # fetch (obeys every setting)
+    scrapy savefixture https://babel.antaranews.com/berita/366104/slug --from-file page.html
+    scrapy savefixture URL --name babel_wrong_editor --dir tests/fixtures/pages
+
+It writes ``<dir>/<name>.html`` (the page as fetched) and ``<dir>/<name>.json`` (what the parser extracts today, in
+the ground-truth format of tests/fixtures: the feed fields, plus ``_`` notes). Correct the JSON by hand where the
+parser is wrong, and the fixture tests (tests/test_extract_fixture_pages.py) turn it into a failing test to fix.
+The fetch goes through the project's settings, so ANTARA_URL_TEMPLATE, robots.txt and the User-Agent apply.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import scrapy
+from itemadapter import ItemAdapter
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from antara_crawler.extract import NotArticle, parse_article
+from antara_crawler.items import ARTICLE_FEED_FIELDS, related_for_feed
+from antara_crawler.urls import parse_article_url
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DIR = "tests/fixtures/pages"
+
+
+def fixture_record(html: bytes, url: str, *, name: str) -> dict:
+    """The ground-truth JSON for a saved page: its extraction, or the reason it is not an article."""
+    record: dict = {"_sample": f"{name}.html", "_saved_from": url, "_saved_at": datetime.now(UTC).isoformat()}
+    try:
+        article = parse_article(html, url)
+    except NotArticle as exc:
+        record["not_article"] = exc.reason
+        return record
+    data = ItemAdapter(article).asdict()
+    for key in ARTICLE_FEED_FIELDS:
+        if key == "fetched_at":
+            continue
+        record[key] = related_for_feed(article.related) if key == "related" else data[key]
+    return record
+
+
+def save_fixture(html: bytes, url: str, out_dir: str | Path, name: str | None = None) -> tuple[Path, Path]:
+    """Write ``<name>.html`` and ``<name>.json`` into ``out_dir``; returns both paths."""
+    ref = parse_article_url(url)
+    name = name or (f"{ref.portal}_{ref.antara_id}" if ref else "page_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path, json_path = out / f"{name}.html", out / f"{name}.json"
+    html_path.write_bytes(html)
+    record = fixture_record(html, url, name=name)
+    json_path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return html_path, json_path
+
+
+class _FetchOne(scrapy.Spider):
+    """Fetches one page and saves it; any status is kept (a 404 page is a fixture too)."""
+
+    name = "savefixture"
+    custom_settings = {"HTTPERROR_ALLOW_ALL": True, "ITEM_PIPELINES": {}}
+
+    def __init__(self, url: str, out_dir: str, fixture_name: str | None, result: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.url, self.out_dir, self.fixture_name, self.result = url, out_dir, fixture_name, result
+
+    async def start(self):
+        yield scrapy.Request(self.url, callback=self.save, dont_filter=True)
+
+    def save(self, response):
+        self.result["paths"] = save_fixture(response.body, self.url, self.out_dir, self.fixture_name)
+        self.result["status"] = response.status
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "[options] <url>"
+
+    def short_desc(self) -> str:
+        return "Save a page and its current extraction as a test fixture (HTML + ground-truth JSON)"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--dir", default=DEFAULT_DIR, help=f"folder for the pair (default {DEFAULT_DIR})")
+        parser.add_argument("--name", default=None, help="file name without extension (default <portal>_<id>)")
+        parser.add_argument("--from-file", default=None, help="take the page from this file instead of fetching it")
+
+    def run(self, args, opts) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one URL")
+        url = args[0]
+        if opts.from_file:
+            try:
+                html = Path(opts.from_file).read_bytes()
+            except OSError as exc:
+                raise UsageError(f"cannot read {opts.from_file}: {exc.strerror}") from None
+            paths = save_fixture(html, url, opts.dir, opts.name)
+        else:
+            result: dict = {}
+            assert self.crawler_process is not None
+            self.crawler_process.crawl(_FetchOne, url=url, out_dir=opts.dir, fixture_name=opts.name, result=result)
+            self.crawler_process.start()
+            if "paths" not in result:
+                print(f"savefixture: could not fetch {url} (see the log above)")
+                self.exitcode = 1
+                return
+            paths = result["paths"]
+        print(f"saved {paths[0]}\nsaved {paths[1]}")

@@ -1,0 +1,155 @@
+"""The archive's tables at the head revision, as SQLAlchemy Core metadata.
+
+The migrations (``store/migrations/versions``) are what creates and changes a database; this module mirrors their
+result so the archive can build queries, and a test checks the two agree. Times are UTC text
+``YYYY-MM-DD HH:MM:SS`` (sortable, read by SQLite's date functions and castable on PostgreSQL).
+
+SQLite-only parts live in the migrations behind a dialect check: the FTS5 table ``articles_fts`` (title, body) kept
+in sync by triggers, and the connection PRAGMAs set by :mod:`antara_crawler.store.archive`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+#: one row per archived article, keyed by (portal, antara_id)
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("portal", String(64), nullable=False),
+    Column("antara_id", BigInteger, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text),
+    Column("body", Text),
+    Column("dateline", Text),
+    Column("published_at", String(19)),  # UTC, "YYYY-MM-DD HH:MM:SS"
+    Column("published_at_local", String(40)),  # ISO 8601 with the portal's offset, as extracted
+    Column("published_raw", Text),
+    Column("reporter", Text),
+    Column("editor", Text),
+    Column("category", Text),
+    Column("image_url", Text),
+    Column("image_caption", Text),
+    Column("template", String(32)),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen_at", String(19), nullable=False),
+    Column("last_crawled_at", String(19), nullable=False),
+    Column("last_changed_at", String(19), nullable=False),
+    UniqueConstraint("portal", "antara_id", name="uq_articles_key"),
+    UniqueConstraint("url", name="uq_articles_url"),
+    Index("ix_articles_portal_published", "portal", "published_at"),
+    Index("ix_articles_published", "published_at"),
+)
+
+#: "Berita Terkait" and "Baca juga" links of an article, replaced whenever the article changes
+related_links = Table(
+    "related_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text),
+    Column("published_at", String(19)),  # UTC
+    Column("published_raw", Text),
+    Column("target_portal", String(64)),
+    Column("target_antara_id", BigInteger),
+    Column("target_status", Integer),  # revision 0002: HTTP status of the target when it gave no article
+    Column("target_checked_at", String(19)),  # revision 0002
+    UniqueConstraint("article_id", "kind", "url", name="uq_related_links_article_kind_url"),
+    Index("ix_related_links_target", "target_portal", "target_antara_id"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    UniqueConstraint("name", name="uq_tags_name"),
+)
+
+article_tags = Table(
+    "article_tags",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index("ix_article_tags_tag", "tag_id"),
+)
+
+#: the previous content of an article, kept each time a re-crawl changes it
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text),
+    Column("body", Text),
+    Column("published_at", String(19)),
+    Column("data", Text, nullable=False),  # JSON: every content field, tags and related links of that version
+    Column("valid_from", String(19), nullable=False),  # when this content was first seen
+    Column("superseded_at", String(19), nullable=False),
+    Index("ix_article_versions_article", "article_id"),
+)
+
+#: the last fetched page of an article, zlib-compressed, for ``scrapy reparse``
+pages = Table(
+    "pages",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("fetched_at", String(19), nullable=False),
+    Column("compression", String(16), nullable=False),
+    Column("size", Integer, nullable=False),  # uncompressed bytes
+    Column("html", LargeBinary, nullable=False),
+)
+
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("spider", String(64), nullable=False),
+    Column("arguments", Text, nullable=False),  # JSON
+    Column("started_at", String(19), nullable=False),
+    Column("finished_at", String(19)),
+    Column("new", Integer),
+    Column("updated", Integer),
+    Column("unchanged", Integer),
+    Column("dropped", Integer),
+    Column("counts", Text),  # JSON: every count the run reported
+    Column("finish_reason", String(64)),
+)
+
+#: revision 0002: what fetching an article URL gave when it gave no article (a dead related target)
+link_statuses = Table(
+    "link_statuses",
+    metadata,
+    Column("portal", String(64), primary_key=True),
+    Column("antara_id", BigInteger, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("reason", Text),
+    Column("checked_at", String(19), nullable=False),
+)
+
+#: views created by revision 0003 (names only; their SQL lives in the migration)
+VIEWS = ("related_graph", "portal_months", "missing_targets")
+#: SQLite-only objects (FTS5 and its shadow tables, triggers) that the metadata does not describe
+SQLITE_ONLY_TABLES = ("articles_fts",)
