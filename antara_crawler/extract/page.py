@@ -18,24 +18,9 @@ from lxml import etree
 
 from antara_crawler.urls import ArticleRef
 
-from .text import norm
+from .text import norm, raw_text
 
 logger = logging.getLogger(__name__)
-
-#: The fields a layer may fill, in the order layers are merged.
-FIELDS = (
-    "title",
-    "body",
-    "dateline",
-    "published_raw",
-    "reporter",
-    "editor",
-    "category",
-    "tags",
-    "image_url",
-    "image_caption",
-    "related",
-)
 
 #: (href as written, title, printed date or None)
 RawLink = tuple[str, str, str | None]
@@ -44,8 +29,8 @@ _ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenewsarticle", "b
 
 
 def has_class(cls: str) -> str:
-    """An XPath predicate for ``class~=cls`` (a whole class token)."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+    """An XPath predicate for ``class~=cls`` (a whole class token); the plain ``contains`` filters cheaply first."""
+    return f"contains(@class, '{cls}') and contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
 
 
 def xp(expr: str) -> etree.XPath:
@@ -54,8 +39,8 @@ def xp(expr: str) -> etree.XPath:
 
 
 _HEAD_META = xp("/html/head/meta[@content] | /html/head/link[@rel][@href]")
-_JSONLD = xp("//script[@type='application/ld+json']")
-_ANY_META = xp("//meta[@content][@property or @name or @itemprop]")
+_JSONLD = xp("descendant::script[@type='application/ld+json']")
+_ANY_META = xp("descendant::meta[@content][@property or @name or @itemprop]")
 
 
 @dataclass
@@ -70,14 +55,54 @@ class Partial:
             self.values[name] = value
 
 
+#: Class tokens the template layers look up, indexed in one pass over the container-like tags of the page
+#: (an order of magnitude cheaper than one ``//*[contains(@class, ...)]`` scan per selector).
+CLASS_TOKENS = frozenset(
+    [
+        "post-wrapper",
+        "post-header",
+        "post-content",
+        "post-meta",
+        "tags-wrapper",
+        "related-posts",
+        "wrap__article-detail",
+        "wrap__article-detail-title",
+        "wrap__article-detail-info",
+        "wrap__article-detail-image",
+        "wrap__article-detail-content",
+        "blog-tags",
+        "wrapper__list__article",
+        "breadcrumbs",
+        "breadcrumb",
+        "card__post",
+    ]
+)
+_INDEXED_TAGS = ("div", "header", "footer", "article", "ul", "ol")
+
+
 @dataclass
 class Page:
     root: etree._Element
     url: str  # the real URL the page was fetched for
     ref: ArticleRef
+    _classes: dict[str, list[etree._Element]] | None = None
     _meta: dict[str, str] | None = None
     _jsonld: dict[str, Any] | None = None
     _jsonld_done: bool = False
+
+    def by_class(self, token: str, tag: str | None = None) -> list[etree._Element]:
+        """Elements (of the container-like tags) carrying class ``token`` (one of CLASS_TOKENS), page order."""
+        if self._classes is None:
+            index: dict[str, list[etree._Element]] = {}
+            for el in self.root.iter(*_INDEXED_TAGS):
+                cls = el.get("class")
+                if cls:
+                    for tok in cls.split():
+                        if tok in CLASS_TOKENS:
+                            index.setdefault(tok, []).append(el)
+            self._classes = index
+        found = self._classes.get(token, [])
+        return [el for el in found if el.tag == tag] if tag else found
 
     def abs_url(self, href: str | None) -> str | None:
         if not href:
@@ -124,7 +149,7 @@ def _loads(text: str | None) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text.strip().rstrip(";"))
+        return json.loads(text.strip().rstrip(";"), strict=False)  # raw newlines inside strings happen
     except ValueError:
         logger.debug("unreadable JSON-LD block")
         return None
@@ -154,8 +179,30 @@ def first(nodes: list[Any]) -> Any:
     return nodes[0] if nodes else None
 
 
+def first_tag(el: etree._Element | None, *tags: str) -> etree._Element | None:
+    """The first descendant (or ``el`` itself) with one of ``tags``; ``el.iter`` is cheaper than a small XPath."""
+    return next(el.iter(*tags), None) if el is not None else None
+
+
+def iter_class(el: etree._Element, tag: str, token: str) -> list[etree._Element]:
+    """Descendants ``<tag>`` of ``el`` whose class list holds ``token``."""
+    return [d for d in el.iter(tag) if token in (d.get("class") or "").split()]
+
+
+def caption_of(scope: etree._Element | None, token: str = "caption") -> str:
+    """The text of the first ``figcaption`` or element whose class contains ``token`` under ``scope``."""
+    if scope is None:
+        return ""
+    for el in scope.iter():
+        if el.tag == "figcaption" or token in (el.get("class") or ""):
+            if el.tag in ("div", "figure") and el.find(".//p") is not None:
+                continue  # a wrapper (``div.wp-caption``): its caption paragraph comes next in the walk
+            return text_of(el)
+    return ""
+
+
 def text_of(el: etree._Element | None) -> str:
-    return norm(el.text_content()) if el is not None else ""
+    return norm(raw_text(el)) if el is not None else ""
 
 
 def img_src(img: etree._Element | None) -> str | None:
@@ -175,3 +222,20 @@ _DATE_HINT = re.compile(r"\b\d{4}\b")
 def looks_like_date(text: str) -> bool:
     """A cheap filter: the text holds a four-digit year (``3 menit baca`` does not)."""
     return bool(text) and len(text) < 80 and bool(_DATE_HINT.search(text))
+
+
+def item_link(item: etree._Element) -> RawLink | None:
+    """One related item (a card, an ``article``): the headline link (the first link with text, preferring one in
+    a heading) and the printed date next to it."""
+    best = next((a for h in item.iter("h2", "h3", "h4", "h5") for a in h.iter("a") if a.get("href")), None)
+    if best is None:
+        best = next((a for a in item.iter("a") if a.get("href") and raw_text(a).strip()), None)
+    if best is None:
+        return None
+    raw = None
+    for el in item.iter("span", "time"):
+        text = text_of(el)
+        if looks_like_date(text):
+            raw = text
+            break
+    return (best.get("href", ""), text_of(best) or norm(best.get("title")), raw)

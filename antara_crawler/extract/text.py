@@ -5,8 +5,8 @@ or plain text. Produces paragraphs with the dateline kept, the inline "Baca juga
 
 * :func:`element_blocks` walks a container once, splitting on ``<br>`` runs **and** block elements, skipping
   scripts, ads, pull quotes, the www byline paragraph and ``span.baca-juga`` (whose links it harvests).
-* :func:`clean_blocks` normalises whitespace and drops the non-body lines (Baca juga, Pewarta, Editor,
-  Penerjemah, COPYRIGHT, the AI notice).
+* the walk normalises whitespace and drops the non-body lines (Baca juga, Pewarta, Editor, Penerjemah,
+  COPYRIGHT, the AI notice); :func:`dedupe_paragraphs` drops repeated paragraphs (AMP copies).
 * :func:`extract_body_text` does the same for plain text; :func:`parse_byline` reads ``Pewarta``/``Editor``.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -22,7 +21,6 @@ from lxml import etree
 #: One link found in the body: (href as written, link text).
 Link = tuple[str, str]
 
-_WS = re.compile(r"\s+")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 #: Blocks that are not body text (SITE.md 4.5); the colon keeps "Editor senior ..." sentences in the body.
@@ -46,14 +44,69 @@ _TRANSLATOR = re.compile(r"Penerjemah[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STO
 
 #: Block-level tags: each starts and ends a paragraph.
 _BLOCK_TAGS = frozenset(
-    "p div section article blockquote h1 h2 h3 h4 h5 h6 ul ol li table tr td th dl dt dd pre hr center header footer"
-    " main aside figure".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "hr",
+        "center",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "figure",
+    ]
 )
 #: Tags whose content is never body text.
 _SKIP_TAGS = frozenset(
-    "script style noscript iframe ins template svg canvas form button select textarea object embed video audio"
-    " figcaption amp-ad amp-embed amp-analytics amp-iframe amp-social-share amp-sidebar amp-img img picture"
-    " source".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "ins",
+        "template",
+        "svg",
+        "canvas",
+        "form",
+        "button",
+        "select",
+        "textarea",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "figcaption",
+        "amp-ad",
+        "amp-embed",
+        "amp-analytics",
+        "amp-iframe",
+        "amp-social-share",
+        "amp-sidebar",
+        "amp-img",
+        "img",
+        "picture",
+        "source",
+    ]
 )
 #: Classes of ads, pull quotes, bylines, captions and embeds (SITE.md 4.2).
 _SKIP_CLASS = re.compile(
@@ -64,17 +117,18 @@ _SKIP_CLASS = re.compile(
 _BACA_JUGA_CLASS = re.compile(r"(?:^|\s)baca-?juga(?:\s|$)")
 
 
+def raw_text(el: etree._Element) -> str:
+    """All the text inside ``el`` (no tail), like ``text_content()`` but for plain lxml elements, in C."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
 def norm(text: str | None) -> str:
     """Entity-decoded, whitespace-collapsed, stripped text (``&nbsp;`` becomes a space)."""
     if not text:
         return ""
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)  # double-escaped entities (``&amp;quot;``) in titles and RSS copies
-    return _WS.sub(" ", text).strip()
-
-
-def norm_or_none(text: str | None) -> str | None:
-    return norm(text) or None
+    return " ".join(text.split())  # str.split() also splits on U+00A0 (&nbsp;)
 
 
 def is_dropped_line(text: str) -> bool:
@@ -167,7 +221,7 @@ class _Walker:
                         if tag == "a":
                             href = child.get("href")
                             if href:
-                                self.block_links.append((href, norm(child.text_content()) or child.get("title", "")))
+                                self.block_links.append((href, norm(raw_text(child)) or child.get("title", "")))
                         self.walk(child)
             if child.tail:
                 self.buf.append(child.tail)
@@ -178,23 +232,7 @@ def _links_in(el: etree._Element) -> list[Link]:
     for a in el.iter("a"):
         href = a.get("href")
         if href:
-            out.append((href, norm(a.text_content()) or norm(a.get("title"))))
-    return out
-
-
-def clean_blocks(blocks: Iterable[str], *, dedupe: bool = False) -> list[str]:
-    """Normalise blocks, drop empty and non-body ones; ``dedupe`` drops repeated paragraphs (AMP copies)."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for block in blocks:
-        text = norm(block)
-        if not text or _DROP.match(text):
-            continue
-        if dedupe:
-            if text in seen:
-                continue
-            seen.add(text)
-        out.append(text)
+            out.append((href, norm(raw_text(a)) or norm(a.get("title"))))
     return out
 
 

@@ -115,8 +115,13 @@ class AntaraSpider(scrapy.Spider):
 
     def _not_article(self, ref: ArticleRef | None, response: Response, reason: str):
         self.crawler.stats.inc_value(f"antara/dropped/{reason}")
-        self._log_once(reason, "No article at %s (%s); to keep it as a fixture: scrapy savefixture %s",
-                       response.url, reason, response.url)
+        self._log_once(
+            reason,
+            "No article at %s (%s); to keep it as a fixture: scrapy savefixture %s",
+            response.url,
+            reason,
+            response.url,
+        )
         if len(self.short_pages) < SHORT_PAGES_KEPT:
             self.short_pages.append((response.url, reason))
         if ref is not None:

@@ -22,6 +22,7 @@ Run it by hand: ``python -m tests.site.server --root tests/site/build --port 808
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import re
 import threading
@@ -188,10 +189,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     with MirrorServer(args.root, port=args.port) as server:
         logger.info("serving %s on %s", args.root, server.url_template)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -1,0 +1,104 @@
+"""``scrapy export``: dump the archive, or a filter of it, to JSON Lines, JSON or CSV (streaming, constant memory).
+
+    scrapy export -o archive.jsonl                                   # everything, in the feeds' record shape
+    scrapy export --portal aceh,sumut --since 2024-01-01 --until 2024-12-31 -o sumatra-2024.json
+    scrapy export --query '"BPJS Ketenagakerjaan"' -o bpjs.csv       # bpjs.csv + bpjs_related.csv
+    scrapy export --db data/other.db --format jsonl -o - | jq .title
+
+``--db`` takes a path or an SQLAlchemy URL (default ``ANTARA_DB_URL``). ``--since``/``--until`` take a day
+(inclusive, the day printed on the page) or an ISO 8601 date-time. ``--query`` is FTS5 syntax, as in ``scrapy search``.
+The format comes from the extension (``.jsonl``/``.jl``, ``.json``, ``.csv``) unless ``--format`` says; ``-o -``
+writes JSON Lines (or ``--format json``) to stdout. A bad option, query or path prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from sqlalchemy.exc import SQLAlchemyError
+
+from antara_crawler.store import db_url
+from antara_crawler.store.export import FORMATS, ExportError, export
+from antara_crawler.store.search import ArchiveFilter, ArchiveMissing, QueryError, db_url_from, open_existing
+
+logger = logging.getLogger(__name__)
+
+#: exit status of a usage error (a bad option, query or path), as Scrapy gives ``UsageError``
+USAGE_EXIT = 2
+
+
+class ArchiveCommandMixin:
+    """For read-only commands over the archive: ``--db`` and filter options, errors as one line on stderr, exit 2.
+
+    A mixin, not a ScrapyCommand subclass, so Scrapy does not register it as a command of its own.
+    """
+
+    requires_project = True
+    requires_crawler_process = False  # no crawl: no reactor, no startup log lines
+    default_settings: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
+    settings: Any
+    exitcode: int
+
+    def add_archive_options(self, parser: Any) -> None:
+        parser.add_argument("--db", default=None, help="archive path or SQLAlchemy URL, by default ANTARA_DB_URL")
+        parser.add_argument("--portal", default=None, help="only these portals (comma list, e.g. aceh,sumut)")
+        parser.add_argument("--since", default=None, help="published on or after (YYYY-MM-DD or ISO date-time)")
+        parser.add_argument("--until", default=None, help="published on or before (YYYY-MM-DD or ISO date-time)")
+
+    def archive_url(self, opts: Any) -> str:
+        if opts.db:
+            return db_url_from(opts.db)
+        return db_url(self.settings)
+
+    def fail(self, message: str) -> None:
+        """One line on stderr, exit status 2 (no traceback, no usage text)."""
+        name = type(self).__module__.rsplit(".", 1)[-1]
+        print(f"scrapy {name}: error: {' '.join(str(message).split())}", file=sys.stderr)
+        self.exitcode = USAGE_EXIT
+
+
+class Command(ArchiveCommandMixin, ScrapyCommand):
+    def syntax(self) -> str:
+        return "[options] -o PATH"
+
+    def short_desc(self) -> str:
+        return "Export the archive (or a filter of it) to JSON Lines, JSON or CSV"
+
+    def add_options(self, parser: Any) -> None:
+        super().add_options(parser)
+        self.add_archive_options(parser)
+        parser.add_argument("--query", default=None, help="only articles matching this full-text (FTS5) query")
+        parser.add_argument("--format", default=None, choices=FORMATS, help="by default from the output's extension")
+        parser.add_argument("-o", "--output", default=None, metavar="PATH", help="file to write, or - for stdout")
+
+    def run(self, args: list[str], opts: Any) -> None:
+        if args:
+            self.fail(f"unexpected argument {args[0]!r} (give the output with -o PATH)")
+            return
+        if not opts.output:
+            self.fail("give the output file with -o PATH (or -o - for stdout)")
+            return
+        try:
+            flt = ArchiveFilter.from_options(opts.portal, opts.since, opts.until, opts.query)
+            archive = open_existing(self.archive_url(opts))
+        except (QueryError, ArchiveMissing) as exc:
+            self.fail(str(exc))
+            return
+        except SQLAlchemyError as exc:
+            self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+            return
+        try:
+            counts = export(archive.engine, opts.output, flt, fmt=opts.format)
+        except (ExportError, QueryError) as exc:
+            self.fail(str(exc))
+            return
+        except BrokenPipeError:  # `scrapy export -o - | head`: the reader has had enough
+            return
+        finally:
+            archive.close()
+        if opts.output != "-":
+            where = " and ".join(counts.paths)
+            print(f"exported {counts.articles} articles ({counts.related} related links) to {where}", file=sys.stderr)

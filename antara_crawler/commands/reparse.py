@@ -1,0 +1,126 @@
+"""``scrapy reparse``: re-extract every stored page with the current parser and update the archive, offline.
+
+    scrapy reparse [--db URL] [--portal babel] [--batch-size 200]
+
+Reads pages from the archive's ``pages`` table, calls ``antara_crawler.extract.parse_article`` on each and writes
+the results through ``Archive.write_batch`` (unchanged content stays unchanged, changed content keeps its previous
+version). The stored pages are kept. No network request is made: nothing here goes through Scrapy's downloader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from antara_crawler.items import Article
+from antara_crawler.store import Archive, WriteResult, db_url
+
+logger = logging.getLogger(__name__)
+
+
+def reparse(
+    archive: Archive,
+    parse: Callable[..., Article],
+    *,
+    portal: str | None = None,
+    batch_size: int = 200,
+    not_article: type[Exception] | tuple[type[Exception], ...] = (),
+) -> dict[str, Any]:
+    """Re-extract the stored pages of ``archive`` with ``parse``; returns the counts."""
+    totals = WriteResult()
+    failed: dict[str, int] = {}
+    pages = 0
+    batch: list[Article] = []
+
+    def write() -> None:
+        if batch:
+            totals.merge(archive.write_batch(batch))
+            batch.clear()
+
+    for page_portal, antara_id, url, html, fetched_at in archive.iter_pages(portal=portal):
+        pages += 1
+        try:
+            article = parse(html, url, fetched_at=_iso(fetched_at))
+        except not_article as exc:
+            reason = str(getattr(exc, "reason", None) or exc.__class__.__name__)
+            failed[reason] = failed.get(reason, 0) + 1
+            logger.warning("%s is no longer parsed as an article: %s", url, reason)
+            continue
+        except Exception as exc:  # a parser bug on one page must not stop the others
+            reason = f"parser_error/{exc.__class__.__name__}"
+            failed[reason] = failed.get(reason, 0) + 1
+            logger.exception("parsing %s failed", url)
+            continue
+        if (article.portal, article.antara_id) != (page_portal, antara_id):
+            failed["key_mismatch"] = failed.get("key_mismatch", 0) + 1
+            logger.warning("%s parsed as %s/%s; skipped", url, article.portal, article.antara_id)
+            continue
+        article.raw_html = None  # the stored page stays as it is
+        batch.append(article)
+        if len(batch) >= batch_size:
+            write()
+    write()
+    for reason, n in totals.dropped.items():
+        failed[f"dropped/{reason}"] = failed.get(f"dropped/{reason}", 0) + n
+    return {
+        "pages": pages,
+        "new": totals.new,
+        "updated": totals.updated,
+        "unchanged": totals.unchanged,
+        "failed": sum(failed.values()),
+        "failed_reasons": failed,
+    }
+
+
+def _iso(fetched_at: str | None) -> str | None:
+    """The archive's ``YYYY-MM-DD HH:MM:SS`` (UTC) as the ISO 8601 UTC string items carry."""
+    if not fetched_at:
+        return None
+    return fetched_at.replace(" ", "T") + "+00:00" if "T" not in fetched_at else fetched_at
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": True}
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "Re-extract every stored page with the current parser and update the archive (no network)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--db", metavar="URL", help="archive URL (default: the ANTARA_DB_URL setting)")
+        parser.add_argument("--portal", help="only this portal's pages")
+        parser.add_argument("--batch-size", type=int, default=200, help="articles per transaction (default 200)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError("reparse takes no positional arguments")
+        from antara_crawler.extract import NotArticle, parse_article
+
+        url = opts.db or db_url(self.settings)
+        archive = Archive.open(url)
+        try:
+            counts = reparse(
+                archive,
+                parse_article,
+                portal=opts.portal,
+                batch_size=max(1, opts.batch_size),
+                not_article=NotArticle,
+            )
+        finally:
+            archive.close()
+        print(
+            f"reparse: {counts['pages']} pages, {counts['new']} new, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged, {counts['failed']} failed"
+        )
+        for reason, n in sorted(counts["failed_reasons"].items()):
+            print(f"  failed {reason}: {n}")

@@ -1,0 +1,324 @@
+"""``parse_article``: one ANTARA article page in, one :class:`~antara_crawler.items.Article` out.
+
+The page is decoded and parsed **once** with lxml; then the layers are asked in order and the first that yields a
+field wins (SITE.md "layers"):
+
+1. a template layer: ``wrap`` (www), ``classic`` (regional) or ``amp`` (AMP copies);
+2. structured metadata: ``jsonld``, ``opengraph``, ``time``, ``itemprop`` (``metadata.py``);
+3. ``generic`` heuristics (``generic.py``).
+
+Layers 2 and 3 run only when a field is still missing (JSON-LD and OpenGraph are cheap and read lazily).
+Coupled fields come from one layer: the dateline and the Baca juga links from the layer that gave the body, the
+editor from the layer that gave the reporter (so an empty ``Editor :&nbsp;`` stays None).
+``Article.field_sources`` records the layer of each field; ``Article.template`` the template that matched
+(``metadata`` or ``generic`` when none did). Dates are filled by :func:`antara_crawler.dates.fill_article_dates`.
+
+Pages that are not articles raise :class:`NotArticle` with a short ``reason`` (a stat suffix); nothing else
+escapes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from antara_crawler.dates import fill_article_dates
+from antara_crawler.items import Article, RelatedLink
+from antara_crawler.urls import ArticleRef, parse_article_url
+
+from . import amp, classic, generic, metadata, wrap
+from .page import Page, Partial, RawLink, first, text_of, xp
+
+logger = logging.getLogger(__name__)
+_local = threading.local()
+
+
+class NotArticle(Exception):
+    """The page yields no article; ``reason`` is a short snake_case name (stat ``antara/dropped/<reason>``)."""
+
+    def __init__(self, reason: str, detail: str | None = None):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+#: Template layers, most specific first; each returns None when its markup is absent.
+_TEMPLATES: tuple[Callable[[Page], Partial | None], ...] = (amp.extract, wrap.extract, classic.extract)
+#: Fallback layers, in order, with the fields each can produce; a layer runs only when one of them is still
+#: missing, and is told which ones (``wanted``) so it computes nothing else.
+_FALLBACKS: tuple[tuple[Callable[[Page, frozenset[str]], Partial], frozenset[str]], ...] = (
+    (metadata.jsonld, metadata.JSONLD_FIELDS),
+    (metadata.opengraph, metadata.OPENGRAPH_FIELDS),
+    (metadata.time_tag, metadata.TIME_FIELDS),
+    (metadata.itemprop, metadata.ITEMPROP_FIELDS),
+    (generic.extract, generic.FIELDS),
+)
+#: field -> the field whose layer it must share.
+_COUPLED = {"dateline": "body", "baca_juga": "body", "editor": "reporter"}
+
+#: Control bytes that never occur in a real page (tab, newlines and form feed excluded).
+_CTRL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
+_NOT_CTRL = bytes(b for b in range(256) if b not in _CTRL_BYTES)
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_MOJIBAKE = re.compile("[ÃÂâ][\x80-\xbf\u0152-\u2122]")
+#: A whole heading saying "page not found" (anchored: a real headline may contain "... tidak ada ...").
+_NOT_FOUND = re.compile(
+    r"^(?:(?:error\s+)?404\b.*|(?:page\s+)?not\s+found\b.*"
+    r"|(?:maaf,?\s+)?(?:halaman|page|berita|artikel|konten)(?:\s+yang\s+anda\s+cari)?"
+    r"\s+(?:tidak\s+(?:ditemukan|tersedia|ada)|not\s+found)[.!]?)$",
+    re.IGNORECASE,
+)
+_H1 = xp("descendant::h1")
+_TITLE = xp("/html/head/title | descendant::title")
+_CANONICAL = xp("/html/head/link[@rel='canonical']/@href")
+
+
+def parse_article(
+    html: str | bytes,
+    url: str,
+    *,
+    fetched_at: datetime | str | None = None,
+    encoding: str | None = None,
+) -> Article:
+    """Parse one article page. ``url`` is the real article URL in any form (amp, utm, no slug).
+
+    Raises :class:`NotArticle` for pages that are not articles: ``not_article_url``, ``empty``, ``binary``,
+    ``not_found_page``, ``missing_title``, ``missing_body`` or ``parse_error`` (anything unexpected).
+    """
+    ref = parse_article_url(url)
+    if ref is None:
+        raise NotArticle("not_article_url", str(url)[:200])
+    try:
+        return _parse(html, url, ref, fetched_at, encoding)
+    except NotArticle:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract: no other exception escapes
+        logger.debug("parse_article failed on %s", url, exc_info=True)
+        raise NotArticle("parse_error", f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+def _parse(
+    html: str | bytes, url: str, ref: ArticleRef, fetched_at: datetime | str | None, encoding: str | None
+) -> Article:
+    root = parse_tree(html, encoding)
+    page = Page(root=root, url=url, ref=ref)
+    values, sources, template = _merge(page)
+    title, body = values.get("title"), values.get("body")
+    if _looks_not_found(page, values, template):
+        raise NotArticle("not_found_page")
+    if not title:
+        raise NotArticle("missing_title")
+    if not body:
+        raise NotArticle("missing_body")
+    article = Article(
+        url=_canonical(page, ref),
+        portal=ref.portal,
+        antara_id=ref.antara_id,
+        title=title,
+        body=body,
+        dateline=values.get("dateline"),
+        published_raw=values.get("published_raw"),
+        reporter=values.get("reporter"),
+        editor=values.get("editor"),
+        category=values.get("category"),
+        tags=list(values.get("tags") or []),
+        image_url=values.get("image_url"),
+        image_caption=values.get("image_caption"),
+        related=_related(page, values.get("baca_juga") or [], values.get("related") or []),
+        template=template,
+        fetched_at=_fetched_at(fetched_at),
+        field_sources=sources,
+    )
+    unparsed = fill_article_dates(article)
+    if unparsed:
+        logger.debug("unparsed dates on %s: %r", article.url, unparsed)
+    return article
+
+
+# --- decoding and parsing --------------------------------------------------------------------------------------
+
+
+def parse_tree(html: str | bytes, encoding: str | None = None) -> etree._Element:
+    """Decode, check and parse a page once; raises NotArticle("empty"/"binary") for pages with nothing to read.
+
+    Everything is parsed as UTF-8 bytes (the fastest lxml input): text is encoded, other charsets re-encoded.
+    """
+    replaced = False
+    if isinstance(html, str):
+        data = html.encode("utf-8", "replace")
+    elif isinstance(html, (bytes, bytearray, memoryview)):
+        text = decode(html, encoding)
+        data = bytes(html) if text is None else text.encode("utf-8", "replace")
+        replaced = text is not None
+    else:
+        raise NotArticle("empty", type(html).__name__)
+    if not data.strip():
+        raise NotArticle("empty")
+    bad = len(data.translate(None, _NOT_CTRL))
+    if replaced:  # U+FFFD that decoding produced (valid UTF-8 may hold a few legitimately)
+        bad += data.count(b"\xef\xbf\xbd")
+    if bad:
+        if bad > max(16, len(data) // 60):
+            raise NotArticle("binary", f"{bad} undecodable or control bytes of {len(data)}")
+        data = data.translate(None, _CTRL_BYTES)
+    if data.lstrip()[:5] == b"<?xml":
+        data = _XML_DECL.sub(b"", data, count=1)
+    try:
+        root = etree.fromstring(data, _parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise NotArticle("empty", str(exc)[:100]) from None
+    if root is None or not isinstance(root.tag, str):
+        raise NotArticle("empty")
+    return root
+
+
+def _parser() -> etree.HTMLParser:
+    """One lxml HTML parser per thread (parsers are not shared across threads). Plain ``etree`` elements, not
+    ``lxml.html`` ones: the same libxml2 parse without a Python class lookup for every element touched."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.HTMLParser(
+            encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
+        )
+    return parser
+
+
+def decode(data: bytes | bytearray | memoryview, hint: str | None = None) -> str | None:
+    """Bytes to text: BOM, then the ``encoding`` hint, then ``<meta charset>``, then UTF-8.
+
+    Returns None when the bytes are valid UTF-8 as they stand (the common case: no copy needed). A page declared
+    UTF-8 that is really Latin-1/cp1252 (it fails strict UTF-8 and reads cleanly as cp1252) is read as cp1252;
+    otherwise undecodable bytes become U+FFFD (and a page made mostly of them is "binary").
+    """
+    raw = bytes(data)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", "replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", "replace")
+    candidates: list[str] = []
+    if hint:
+        candidates.append(hint)
+    m = _META_CHARSET.search(raw, 0, 4096)
+    if m:
+        candidates.append(m.group(1).decode("ascii", "ignore"))
+    candidates.append("utf-8")
+    for enc in dict.fromkeys(c.lower().replace("_", "-") for c in candidates):
+        try:
+            text = raw.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return None if enc in ("utf-8", "utf8") else text
+    try:
+        latin = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        latin = None
+    if latin is not None and not _MOJIBAKE.search(latin):
+        return latin
+    return raw.decode("utf-8", "replace")
+
+
+# --- merging the layers ----------------------------------------------------------------------------------------
+
+
+def _merge(page: Page) -> tuple[dict[str, Any], dict[str, str], str]:
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    template = ""
+    for layer in _TEMPLATES:
+        found = layer(page)
+        if found is not None:
+            template = found.layer
+            _take(found, values, sources)
+            break
+    for layer, provides in _FALLBACKS:
+        wanted = frozenset(name for name in provides if name not in values)
+        if wanted:
+            _take(layer(page, wanted), values, sources)
+    if not template:
+        meta_layers = {"jsonld", "opengraph", "time", "itemprop"}
+        core = (sources.get("title"), sources.get("body"), sources.get("published_raw"))
+        template = "metadata" if any(s in meta_layers for s in core) else "generic"
+    sources.pop("baca_juga", None)
+    return values, sources, template
+
+
+def _take(part: Partial, values: dict[str, Any], sources: dict[str, str]) -> None:
+    """Merge one layer's fields into ``values`` (first layer wins), keeping coupled fields together."""
+    for name, value in part.values.items():
+        if name in values:
+            continue
+        anchor = _COUPLED.get(name)
+        if anchor is not None and anchor in sources and sources[anchor] != part.layer:
+            continue
+        values[name] = value
+        sources[name] = part.layer
+        if anchor is None:
+            # the fields coupled to this one come from this layer, or stay empty (None blocks later layers)
+            for dep, anc in _COUPLED.items():
+                if anc == name and dep not in values and dep not in part.values:
+                    values[dep] = None
+                    sources[dep] = part.layer
+
+
+def _looks_not_found(page: Page, values: dict[str, Any], template: str) -> bool:
+    """A soft 404: the heading says "not found", or no article markup, no title, no date and no dateline."""
+    heading = text_of(first(_H1(page.root))) or metadata.strip_site_suffix(text_of(first(_TITLE(page.root))))
+    if heading and _NOT_FOUND.match(heading):
+        return True
+    if template != "generic" or metadata.is_article_metadata(page):
+        return False
+    if not values.get("title"):
+        return True
+    return not values.get("published_raw") and not values.get("dateline")
+
+
+# --- output fields ---------------------------------------------------------------------------------------------
+
+
+def _canonical(page: Page, ref: ArticleRef) -> str:
+    """The page's own canonical URL when it names the same article (it keeps the slug), else the request's."""
+    href = first(_CANONICAL(page.root)) or page.meta.get("og:url")
+    if isinstance(href, str):
+        own = parse_article_url(href.strip())
+        if own is not None and own.key == ref.key and own.slug:
+            return own.url
+    return ref.url
+
+
+def _related(page: Page, baca_juga: list[RawLink], terkait: list[RawLink]) -> list[RelatedLink]:
+    """Canonical, deduplicated (first wins), article-only links in page order, without the article itself."""
+    out: list[RelatedLink] = []
+    seen: set[tuple[str, int]] = {page.ref.key}
+    for kind, links in (("baca_juga", baca_juga), ("berita_terkait", terkait)):
+        for href, title, raw in links:
+            target = parse_article_url(page.abs_url(href))
+            if target is None or target.key in seen:
+                continue
+            seen.add(target.key)
+            out.append(
+                RelatedLink(url=target.url, title=title or None, published_at=None, kind=kind, published_raw=raw)
+            )
+    return out
+
+
+def _fetched_at(value: datetime | str | None) -> str:
+    if value is None:
+        value = datetime.now(UTC)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+__all__ = ["NotArticle", "decode", "parse_article", "parse_tree"]

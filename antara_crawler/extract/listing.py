@@ -1,0 +1,218 @@
+"""Listing pages (``/terkini``, ``/terkini/N``, ``/terkini?page=N``) -> article links with their dates.
+
+    listing = parse_listing(html, "https://babel.antaranews.com/terkini/2")
+    listing.items[0].url, listing.items[0].published_at, listing.pagination.next
+
+Regional portals list ``article.simple-post.simple-big`` items in the main column (``div.col-md-8``); the sidebar's
+``article.simple-post`` items (without ``simple-big``) are not list items. www lists ``card__post`` cards. Only
+``/berita/<id>`` links are kept (photo and video stories are dropped). Listing dates carry no zone label, so they
+are read in the portal's zone; www may print relative dates ("2 jam lalu"), resolved against ``fetched_at``.
+See SITE.md section 7.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from antara_crawler.dates import parse_date, to_iso
+from antara_crawler.urls import parse_article_url, portal_of_host
+
+_WS = re.compile(r"\s+")
+_PAGE_PATH = re.compile(r"/(\d+)/?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    url: str  # canonical article URL
+    portal: str
+    antara_id: int
+    title: str | None
+    category: str | None
+    published_raw: str | None  # as printed, icon and padding removed
+    published_at: str | None  # ISO 8601 in the portal's zone; None when absent or unparsed
+    image_url: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.portal, self.antara_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    prev: str | None = None
+    next: str | None = None
+    pages_listed: list[int] = field(default_factory=list)
+
+    @property
+    def last_page(self) -> int | None:
+        """The highest page number shown (SITE.md: the highest number is the last page)."""
+        return max(self.pages_listed) if self.pages_listed else None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    url: str
+    portal: str | None
+    page: int
+    items: list[ListingEntry]
+    pagination: Pagination
+
+    @property
+    def keys(self) -> list[tuple[str, int]]:
+        return [e.key for e in self.items]
+
+
+def parse_listing(html: str | bytes, url: str, *, fetched_at: datetime | None = None) -> Listing:
+    """Parse a listing page; never raises on odd markup (an empty ``items`` list means nothing was recognised)."""
+    portal = portal_of_host(urlsplit(url).hostname)
+    if not html or not html.strip():
+        return Listing(url, portal, page_number(url), [], Pagination())
+    doc = lxml_html.fromstring(html)
+    main = _main_column(doc)
+    entries: list[ListingEntry] = []
+    seen: set[tuple[str, int]] = set()
+    for node, kind in _item_nodes(main):
+        entry = _parse_classic_item(node, url, portal, fetched_at) if kind == "classic" else None
+        if kind == "card":
+            entry = _parse_card(node, url, portal, fetched_at)
+        if entry is not None and entry.key not in seen:
+            seen.add(entry.key)
+            entries.append(entry)
+    return Listing(url, portal, page_number(url), entries, _parse_pagination(doc, url))
+
+
+def page_number(url: str) -> int:
+    """``/terkini/3`` -> 3, ``/terkini?page=3`` -> 3, ``/terkini`` -> 1."""
+    parts = urlsplit(url)
+    query_page = (parse_qs(parts.query).get("page") or [""])[0]
+    if query_page.isdigit():
+        return int(query_page)
+    m = _PAGE_PATH.search(parts.path)
+    return int(m.group(1)) if m else 1
+
+
+# --- private parse steps ------------------------------------------------------------------------------------------
+
+
+def _cls(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _norm(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = _WS.sub(" ", text.replace("\xa0", " ")).strip()
+    return text or None
+
+
+def _text(node) -> str | None:
+    return _norm(node.text_content()) if node is not None else None
+
+
+def _first(nodes: list):
+    return nodes[0] if nodes else None
+
+
+def _main_column(doc):
+    """The main column (``div.col-md-8``) holding list items, else the whole document."""
+    for col in doc.xpath(f"//div[{_cls('col-md-8')}]"):
+        if col.xpath(f".//article[{_cls('simple-big')}] | .//div[{_cls('card__post')}]"):
+            return col
+    return doc
+
+
+def _item_nodes(main):
+    """List items in document order, tagged by markup family; anything inside an aside/sidebar is skipped."""
+    nodes = main.xpath(
+        f".//article[{_cls('simple-post')} and {_cls('simple-big')}] | .//div[{_cls('card__post')}]"
+        f"[not(ancestor::div[{_cls('card__post')}])]"
+    )
+    for node in nodes:
+        if node.xpath(f"ancestor::aside | ancestor::*[{_cls('sidebar')}]"):
+            continue
+        yield node, ("classic" if node.tag == "article" else "card")
+
+
+def _date(raw: str | None, portal: str | None, fetched_at: datetime | None) -> str | None:
+    dt = parse_date(raw, portal=portal, base=fetched_at) if raw else None
+    return to_iso(dt) if dt else None
+
+
+def _image(node, base_url: str) -> str | None:
+    img = _first(node.xpath(".//img"))
+    if img is None:
+        return None
+    src = img.get("data-src") or img.get("src")
+    return urljoin(base_url, src.strip()) if src else None
+
+
+def _entry(href, title, category, raw, node, base_url, portal, fetched_at) -> ListingEntry | None:
+    ref = parse_article_url(urljoin(base_url, href.strip())) if href else None
+    if ref is None:
+        return None  # /foto/, /video/ or anything that is not an article
+    return ListingEntry(
+        url=ref.url,
+        portal=ref.portal,
+        antara_id=ref.antara_id,
+        title=title,
+        category=category,
+        published_raw=raw,
+        published_at=_date(raw, ref.portal or portal, fetched_at),
+        image_url=_image(node, base_url),
+    )
+
+
+def _parse_classic_item(node, base_url: str, portal: str | None, fetched_at: datetime | None) -> ListingEntry | None:
+    link = _first(node.xpath(".//header//h3//a[@href] | .//h3//a[@href] | .//h2//a[@href]"))
+    if link is None:
+        link = _first(node.xpath(".//a[contains(@href, '/berita/')]"))
+    if link is None:
+        return None
+    share = _first(node.xpath(f".//p[{_cls('simple-share')}]"))
+    category = _text(_first(share.xpath("./a"))) if share is not None else None
+    raw = _text(_first(share.xpath(".//span"))) if share is not None else None
+    title = _text(link) or _norm(link.get("title"))
+    return _entry(link.get("href"), title, category, raw, node, base_url, portal, fetched_at)
+
+
+def _parse_card(node, base_url: str, portal: str | None, fetched_at: datetime | None) -> ListingEntry | None:
+    link = _first(node.xpath(f".//*[{_cls('card__post__title')}]//a[@href]"))
+    if link is None:
+        link = _first(node.xpath(".//h2//a[@href] | .//h3//a[@href] | .//a[contains(@href, '/berita/')]"))
+    if link is None:
+        return None
+    category = _text(_first(node.xpath(f".//*[{_cls('card__post__category')}]")))
+    date_node = _first(node.xpath(f".//*[{_cls('card__post__author-info')}]//span | .//span[{_cls('text-secondary')}]"))
+    title = _text(link) or _norm(link.get("title"))
+    return _entry(link.get("href"), title, category, _text(date_node), node, base_url, portal, fetched_at)
+
+
+def _parse_pagination(doc, base_url: str) -> Pagination:
+    links = doc.xpath(f"//ul[{_cls('pagination')}]//li/a[@href]")
+    prev = nxt = None
+    pages: set[int] = set()
+    for a in links:
+        href = urljoin(base_url, a.get("href").strip())
+        label = (a.get("aria-label") or a.get("rel") or "").lower()
+        text = _text(a) or ""
+        if "prev" in label or text in ("«", "‹", "Previous", "Sebelumnya"):
+            prev = prev or href
+        elif "next" in label or text in ("»", "›", "Next", "Selanjutnya"):
+            nxt = nxt or href
+        elif text.isdigit():
+            pages.add(int(text))
+    if prev is None:
+        prev = _link_rel(doc, "prev", base_url)
+    if nxt is None:
+        nxt = _link_rel(doc, "next", base_url)
+    return Pagination(prev=prev, next=nxt, pages_listed=sorted(pages))
+
+
+def _link_rel(doc, rel: str, base_url: str) -> str | None:
+    href = _first(doc.xpath(f"//head/link[@rel='{rel}']/@href"))
+    return urljoin(base_url, href.strip()) if href else None

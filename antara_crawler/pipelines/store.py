@@ -1,0 +1,221 @@
+"""The store pipeline: buffer Article and LinkStatus items and write them to the archive in batches.
+
+Settings: ``ANTARA_DB_URL``, ``ANTARA_BATCH_SIZE`` (items per transaction), ``ANTARA_STORE_HTML``, and
+``ANTARA_STORE_BACKGROUND`` (default on): batches are converted to rows and written by one writer thread, so the
+crawl goes on while SQLite works (and page compression, hashing, row building happen off the crawl's thread). At
+most one batch is in flight: when the next one is full before the previous is committed, the crawl waits for it
+(backpressure, and a bound on what a kill can lose). Off: the batch is written inline by ``process_item``.
+
+Each run is recorded in ``crawl_runs``. Everything is flushed when the spider closes (Ctrl-C included); a killed
+process loses at most its uncommitted batches, which the next run fetches again because they are not archived.
+
+Stats: ``antara/store/new``, ``/updated``, ``/unchanged``, ``/dropped/<reason>``, ``/batches``, ``/seconds`` (time
+spent writing), ``/wait_seconds`` (time the crawl waited for the archive). After each committed batch the signal
+:data:`antara_crawler.signals.articles_stored` carries the new and updated Articles (keyword arguments ``new``,
+``updated``; also ``result``, the batch's WriteResult). Signals and stats are handled on the crawl's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
+
+from antara_crawler.items import Article, LinkStatus
+from antara_crawler.signals import articles_stored
+from antara_crawler.store import Archive, WriteResult, close_archive, get_archive
+
+logger = logging.getLogger(__name__)
+
+#: when the database keeps failing (locked, disk full), stop keeping items in memory beyond this many batches
+MAX_PENDING_BATCHES = 20
+
+
+class StorePipeline:
+    """Writes Article and LinkStatus items to the archive; passes every item on unchanged."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.batch_size = max(1, crawler.settings.getint("ANTARA_BATCH_SIZE", 100))
+        self.background = crawler.settings.getbool("ANTARA_STORE_BACKGROUND", True)
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+        self.buffer: list[Article | LinkStatus] = []
+        self.totals = WriteResult()
+        self.batches = 0
+        self.seconds = 0.0
+        self.wait_seconds = 0.0
+        self.write_failures = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: tuple[list[Article | LinkStatus], Future[tuple[WriteResult, float]]] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    # --- Scrapy hooks (2.13+ signatures: the spider comes from the crawler) ---------------------------------------
+
+    def open_spider(self) -> None:
+        archive = self._archive()
+        spider = self.crawler.spider
+        name = getattr(spider, "name", None) or "unknown"
+        arguments = getattr(spider, "run_arguments", None) or {}
+        self.run_id = archive.start_run(name, arguments)
+        if self.background:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="antara-store")
+        logger.info(
+            "archive open (run %s, batches of %d, %s writer)",
+            self.run_id,
+            self.batch_size,
+            "background" if self.background else "inline",
+        )
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article | LinkStatus):
+            self._collect(block=False)
+            self.buffer.append(item)
+            if len(self.buffer) >= self.batch_size:
+                self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush(final=True)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """After every pipeline closed: record the run's counts and close reason, then close the archive."""
+        self.flush(final=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self.archive is not None and not self.archive.closed and self.run_id is not None:
+            try:
+                self.archive.finish_run(self.run_id, self.counts(), reason)
+            except SQLAlchemyError:
+                logger.exception("could not record the end of run %s", self.run_id)
+        close_archive(self.crawler)
+
+    # --- writing ----------------------------------------------------------------------------------------------
+
+    def flush(self, *, final: bool = False) -> None:
+        """Hand the current batch to the writer (after the previous one is committed); ``final``: write it now."""
+        self._collect(block=True)
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        archive = self._archive()
+        if self._executor is not None and not final:
+            self._pending = (batch, self._executor.submit(_timed_write, archive, batch))
+            return
+        started = time.perf_counter()
+        try:
+            result, seconds = _timed_write(archive, batch)
+        except Exception:  # any failure: kept for a retry (or counted as lost), never half-written
+            self._failed(batch, final=final)
+            return
+        finally:
+            self._waited(time.perf_counter() - started)
+        self._apply(result, seconds)
+
+    def _waited(self, seconds: float) -> None:
+        """Count time the crawl's thread spent on the archive (an inline write, or waiting for the writer)."""
+        self.wait_seconds += seconds
+        self.stats.set_value("antara/store/wait_seconds", round(self.wait_seconds, 3))
+
+    def _collect(self, *, block: bool) -> None:
+        """Take the result of the batch in flight, if it is done (or wait for it when ``block``)."""
+        if self._pending is None:
+            return
+        batch, future = self._pending
+        if not future.done():
+            if not block:
+                return
+            started = time.perf_counter()
+            future.exception()  # waits
+            self._waited(time.perf_counter() - started)
+        self._pending = None
+        try:
+            result, seconds = future.result()
+        except Exception:  # any failure: kept for a retry (or counted as lost), never half-written
+            self._failed(batch, final=False)
+            return
+        self._apply(result, seconds)
+
+    def _failed(self, batch: list[Article | LinkStatus], *, final: bool) -> None:
+        """A batch could not be written (locked, disk full): keep it for the next try, unless this was the last."""
+        self.write_failures += 1
+        self.stats.inc_value("antara/store/write_failures")
+        n = len(batch)
+        if final or n >= self.batch_size * MAX_PENDING_BATCHES:
+            logger.exception("could not write %d items to the archive; they are lost", n)
+            self.stats.inc_value("antara/store/dropped/write_failed", n)
+            self.totals.drop("write_failed", n)
+            return
+        logger.exception("could not write %d items to the archive; will retry", n)
+        self.buffer = batch + self.buffer
+
+    def _apply(self, result: WriteResult, seconds: float) -> None:
+        """Count a committed batch (on the crawl's thread) and announce what it added or changed."""
+        self.batches += 1
+        self.seconds += seconds
+        self.totals.merge(_counts_only(result))
+        self.stats.set_value("antara/store/seconds", round(self.seconds, 3))
+        self.stats.inc_value("antara/store/batches")
+        for name in ("new", "updated", "unchanged"):
+            if value := getattr(result, name):
+                self.stats.inc_value(f"antara/store/{name}", value)
+        if result.link_statuses:
+            self.stats.inc_value("antara/store/link_status", result.link_statuses)
+        for reason, n in result.dropped.items():
+            self.stats.inc_value(f"antara/store/dropped/{reason}", n)
+        if result.new_articles or result.updated_articles:
+            self.crawler.signals.send_catch_log(
+                signal=articles_stored,
+                new=result.new_articles,
+                updated=result.updated_articles,
+                result=result,
+                crawler=self.crawler,
+            )
+
+    def _archive(self) -> Archive:
+        if self.archive is None or self.archive.closed:
+            self.archive = get_archive(self.crawler)
+        return self.archive
+
+    def counts(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "new": t.new,
+            "updated": t.updated,
+            "unchanged": t.unchanged,
+            "link_statuses": t.link_statuses,
+            "dropped": dict(t.dropped),
+            "batches": self.batches,
+            "store_seconds": round(self.seconds, 3),
+            "store_wait_seconds": round(self.wait_seconds, 3),
+            "item_scraped_count": self.stats.get_value("item_scraped_count", 0),
+        }
+
+
+def _timed_write(archive: Archive, batch: list[Article | LinkStatus]) -> tuple[WriteResult, float]:
+    started = time.perf_counter()
+    result = archive.write_batch(batch)
+    return result, time.perf_counter() - started
+
+
+def _counts_only(result: WriteResult) -> WriteResult:
+    """A copy of ``result`` without its article lists (the run totals must not keep every item in memory)."""
+    return WriteResult(
+        new=result.new,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        link_statuses=result.link_statuses,
+        dropped=dict(result.dropped),
+    )

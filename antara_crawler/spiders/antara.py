@@ -1,0 +1,460 @@
+"""The ``antara`` spider: discover articles through RSS and the ``/terkini`` listings, incrementally.
+
+    scrapy crawl antara -a portals=babel[,sumbar,...|all] [-a since=YYYY-MM-DD] [-a until=YYYY-MM-DD]
+                        [-a max_pages=N] [-a related_depth=N] [-a refresh=1] [-a sources=rss,terkini]
+
+* **Sources.** Each portal's ``/rss/terkini.xml`` and its ``/terkini`` pages (``/terkini/N``, falling back to
+  ``/terkini?page=N`` when the path form answers 404). Only ``/berita/<id>`` links are kept.
+* **Incremental.** The archive is the source of truth: an article already archived is not requested again (unless
+  ``refresh=1``), and paging stops at the first listing page whose articles are all archived, or all older than
+  ``since``, or at ``max_pages`` (default 50; 0 = no limit). One archive query per feed or listing page. A run with
+  nothing new fetches robots.txt, the feed and the first listing page of each portal, and no article page.
+* **Date window.** ``since``/``until`` are calendar days in each portal's zone, both inclusive. They are applied to
+  the dates shown on feeds and listings, and to the article's own date when the link carried none.
+* **Related links.** ``related_depth=N`` follows *Berita Terkait* and *Baca juga* targets up to N hops and archives
+  them too. A dead target is recorded on its link (the store keeps the 404) and the crawl goes on.
+* **Resumable.** With ``-s JOBDIR=...`` a paused run continues where it stopped (the run's own bookkeeping lives in
+  ``spider.state``); without it a killed run simply starts over and skips what the archive already holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.http import Request, Response
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from antara_crawler.dates import parse_date
+from antara_crawler.extract.listing import Listing, page_number, parse_listing
+from antara_crawler.extract.rss import article_entries, parse_rss
+from antara_crawler.items import Article
+from antara_crawler.portals import parse_portal_list, tz_for
+from antara_crawler.spiders.base import AntaraSpider
+from antara_crawler.store import get_archive, schema
+from antara_crawler.urls import parse_article_url, portal_url
+
+SOURCES = ("rss", "terkini")
+DEFAULT_MAX_PAGES = 50
+#: Discovery pages go before article pages, so paging decisions are taken early.
+DISCOVERY_PRIORITY = 10
+
+
+class AntaraCrawlSpider(AntaraSpider):
+    name = "antara"
+    custom_settings = {
+        # the run summary and failure detection; harmless if settings.py enables it too (same key)
+        "EXTENSIONS": {"antara_crawler.extensions.RunSummary": 500},
+        # default 100: Scrapy starts that many tasks for the output of *every* response; an article page yields one
+        # item and a listing page ~20 requests, so 16 is plenty and saves ~10% CPU (bench/bench_crawl.py)
+        "CONCURRENT_ITEMS": 16,
+    }
+
+    def __init__(
+        self,
+        portals: str = "all",
+        since: str | None = None,
+        until: str | None = None,
+        max_pages: str | int | None = None,
+        related_depth: str | int = 0,
+        refresh: str | int = 0,
+        sources: str = ",".join(SOURCES),
+        *args: Any,
+        **kwargs: Any,
+    ):
+        passed = {"portals": portals, "since": since, "until": until, "max_pages": max_pages}
+        passed |= {"related_depth": related_depth, "refresh": refresh, "sources": sources}
+        super().__init__(*args, **{k: v for k, v in passed.items() if v is not None}, **kwargs)
+        self.portal_names: list[str] = parse_portal_list(portals)
+        self.since: date | None = _day(since, "since")
+        self.until: date | None = _day(until, "until")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        self.max_pages: int = _int(max_pages, "max_pages", DEFAULT_MAX_PAGES)
+        self.related_depth: int = _int(related_depth, "related_depth", 0)
+        self.refresh: bool = str(refresh).strip().lower() in ("1", "true", "yes", "on")
+        self.sources: list[str] = [s.strip() for s in sources.split(",") if s.strip()]
+        unknown = [s for s in self.sources if s not in SOURCES]
+        if unknown or not self.sources:
+            raise ValueError(f"unknown source(s) {unknown}; choose among {', '.join(SOURCES)}")
+        self._archive = None
+        self._started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # crawl_runs.started_at format
+        self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
+        self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
+
+    # -- plumbing ---------------------------------------------------------------------------------------------------
+
+    @property
+    def archive(self):
+        if self._archive is None:
+            self._archive = get_archive(self.crawler)
+        return self._archive
+
+    @property
+    def _depths(self) -> dict[tuple[str, int], int]:
+        """Best related depth of every article scheduled in this run; kept in ``spider.state`` under JOBDIR."""
+        state = getattr(self, "state", None)
+        if state is None:
+            state = self.__dict__.setdefault("_local_state", {})
+        return state.setdefault("antara_depths", {})
+
+    async def _robots_allowed(self, entries: list) -> list:
+        """The entries robots.txt lets us fetch (all of them when ROBOTSTXT_OBEY is off or robots.txt failed)."""
+        mw = self._robots_middleware()
+        if mw is None or not entries:
+            return entries
+        agent = self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT")
+        parsers = {}
+        for portal in dict.fromkeys(e.portal for e in entries):  # one robots.txt per portal, fetched once by Scrapy
+            parsers[portal] = await mw.robot_parser(Request(portal_url(portal, "/robots.txt")))
+        allowed = [e for e in entries if parsers[e.portal] is None or parsers[e.portal].allowed(e.url, agent)]
+        if len(allowed) < len(entries):
+            self._inc("robots_disallowed", len(entries) - len(allowed))
+        return allowed
+
+    def _robots_middleware(self) -> RobotsTxtMiddleware | None:
+        if "_robots_mw" not in self.__dict__:
+            found = None
+            if self.settings.getbool("ROBOTSTXT_OBEY"):
+                for mw in self.crawler.engine.downloader.middleware.middlewares:
+                    if isinstance(mw, RobotsTxtMiddleware):
+                        found = mw
+            self.__dict__["_robots_mw"] = found
+        return self.__dict__["_robots_mw"]
+
+    def _catching_up(self) -> bool:
+        """True when the previous run of this spider never finished (killed, interrupted or crashed).
+
+        Such a run may have archived the newest articles of a listing but not the older ones further down, so this
+        run does not stop at the first fully archived page: it walks the listings to ``max_pages`` or ``since``
+        (fetching only what is missing), which is how a killed run resumes through incrementality.
+        """
+        if "_catch_up" not in self.__dict__:
+            previous = self._previous_run()
+            catch_up = previous is not None and (
+                previous["finished_at"] is None or previous["finish_reason"] != "finished"
+            )
+            if catch_up:
+                self._inc("catch_up")
+                self.logger.info(
+                    "The previous run (%s, started %s) did not finish (%s): walking the listings up to max_pages=%s",
+                    previous["id"], previous["started_at"], previous["finish_reason"] or "killed",
+                    self.max_pages or "unlimited",
+                )  # fmt: skip
+            self.__dict__["_catch_up"] = catch_up
+        return self.__dict__["_catch_up"]
+
+    def _previous_run(self) -> dict[str, Any] | None:
+        """The last crawl_runs row of this spider started before this run (the store pipeline adds our own)."""
+        runs = schema.crawl_runs
+        stmt = (
+            select(runs.c.id, runs.c.started_at, runs.c.finished_at, runs.c.finish_reason)
+            .where(runs.c.spider == self.name, runs.c.started_at < self._started_at)
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        )
+        try:
+            with self.archive.engine.connect() as conn:
+                row = conn.execute(stmt).mappings().first()
+        except SQLAlchemyError:
+            self.logger.warning("Could not read the previous run from crawl_runs", exc_info=True)
+            return None
+        return dict(row) if row else None
+
+    def _known(self, keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+        keys = list(dict.fromkeys(keys))
+        if self.refresh or not keys:
+            return set()
+        return self.archive.known_keys(keys)
+
+    def _inc(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"antara/discovery/{key}", n)
+
+    # -- start ------------------------------------------------------------------------------------------------------
+
+    async def start(self):
+        self.logger.info(
+            "Discovering %d portal(s) %s via %s; since=%s until=%s max_pages=%s related_depth=%d refresh=%s",
+            len(self.portal_names),
+            ",".join(self.portal_names[:8]) + ("..." if len(self.portal_names) > 8 else ""),
+            "+".join(self.sources),
+            self.since,
+            self.until,
+            self.max_pages or "unlimited",
+            self.related_depth,
+            self.refresh,
+        )
+        for portal in self.portal_names:
+            if "rss" in self.sources:
+                yield Request(
+                    portal_url(portal, "/rss/terkini.xml"),
+                    callback=self.parse_feed,
+                    errback=self.discovery_error,
+                    dont_filter=True,  # re-read on a resumed JOBDIR run: cheap, and it may hold new items
+                    priority=DISCOVERY_PRIORITY,
+                    meta={"antara_portal": portal, "handle_httpstatus_list": [404, 410]},
+                )
+            if "terkini" in self.sources:
+                yield self._listing_request(portal, 1, portal_url(portal, "/terkini"), dont_filter=True)
+
+    # -- RSS --------------------------------------------------------------------------------------------------------
+
+    async def parse_feed(self, response: Response):
+        portal = response.meta["antara_portal"]
+        if response.status != 200:
+            self._inc("feed_missing")
+            self.logger.info("No feed at %s (HTTP %d); the listings still run", response.url, response.status)
+            return
+        entries = parse_rss(response.body, response.url, fetched_at=datetime.now(UTC))
+        articles = article_entries(entries)
+        self._inc("feeds")
+        self._inc("feed_entries", len(entries))
+        self._inc("skipped_not_article", len(entries) - len(articles))
+        if not entries:
+            self.logger.warning(
+                "Feed %s held no item: markup change? (scrapy savefixture %s)", response.url, response.url
+            )
+        articles = await self._robots_allowed(articles)
+        in_window = [e for e in articles if self._window_ok(e.published_at, e.portal or portal) is not False]
+        self._inc("outside_window", len(articles) - len(in_window))
+        known = self._known(e.key for e in in_window)
+        for e in in_window:
+            for request in self._discover(e.url, e.key, known, dated=e.published_at is not None, source="rss"):
+                yield request
+
+    # -- listings ---------------------------------------------------------------------------------------------------
+
+    def _listing_request(self, portal: str, page: int, url: str, *, dont_filter: bool = False) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing_page,
+            errback=self.discovery_error,
+            dont_filter=dont_filter,
+            priority=DISCOVERY_PRIORITY,
+            meta={"antara_portal": portal, "antara_page": page, "handle_httpstatus_list": [404, 410]},
+        )
+
+    async def parse_listing_page(self, response: Response):
+        portal, page = response.meta["antara_portal"], response.meta["antara_page"]
+        if response.status != 200:
+            for request in self._listing_missing(response, portal, page):
+                yield request
+            return
+        listing = parse_listing(response.text, response.url, fetched_at=datetime.now(UTC))
+        self._inc("listing_pages")
+        if not listing.items:
+            self._inc("stop/empty_page")
+            level = self.logger.warning if page == 1 else self.logger.info
+            level("No list item on %s: end of the listing or a markup change (scrapy savefixture %s)",
+                  response.url, response.url)  # fmt: skip
+            return
+        allowed = await self._robots_allowed(listing.items)
+        if len(allowed) < len(listing.items):
+            listing = dataclasses.replace(listing, items=allowed)  # what we may not fetch does not hold paging
+        known = self._known(e.key for e in listing.items)  # all of them, one query: the stop rule needs it too
+        for request in self._schedule_listing(listing, known):
+            yield request
+        stop = self._stop_reason(listing, known, page)
+        if stop:
+            self._inc(f"stop/{stop}")
+            self.logger.debug("Paging of %s stops at page %d (%s)", portal, page, stop)
+            return
+        next_url = self._next_page_url(listing, portal, page)
+        if next_url:
+            yield self._listing_request(portal, page + 1, next_url)
+        else:
+            self._inc("stop/last_page")
+
+    def _schedule_listing(self, listing: Listing, known: set[tuple[str, int]]) -> Iterator[Request]:
+        self._inc("listing_entries", len(listing.items))
+        wanted = [e for e in listing.items if self._window_ok(e.published_at, e.portal) is not False]
+        self._inc("outside_window", len(listing.items) - len(wanted))
+        for e in wanted:
+            yield from self._discover(e.url, e.key, known, dated=e.published_at is not None, source="listing")
+
+    def _stop_reason(self, listing: Listing, known: set[tuple[str, int]], page: int) -> str | None:
+        """Why paging stops after this page, or None to go on."""
+        items = listing.items
+        dated = [self._day_of(e.published_at, e.portal) for e in items]
+        if self.since and all(d is not None and d < self.since for d in dated):
+            return "older_than_since"
+        if not self.refresh and not self._catching_up():
+            relevant = [e for e, d in zip(items, dated, strict=True) if not (self.until and d and d > self.until)]
+            if relevant and all(e.key in known for e in relevant):
+                return "all_archived"
+        if self.max_pages and page >= self.max_pages:
+            return "max_pages"
+        return None
+
+    def _next_page_url(self, listing: Listing, portal: str, page: int) -> str | None:
+        pagination = listing.pagination
+        nxt = pagination.next
+        if nxt and _is_listing_of(nxt, portal) and page_number(nxt) == page + 1:
+            return nxt
+        last = pagination.last_page
+        if last is not None and page >= last:
+            return None
+        style = self._page_styles().get(portal, "path")
+        return self._page_url(portal, page + 1, style)
+
+    def _listing_missing(self, response: Response, portal: str, page: int) -> Iterator[Request]:
+        """A 404 on ``/terkini/N`` retries once as ``/terkini?page=N`` (and remembers the form for the portal)."""
+        if page > 1 and "?" not in response.url:
+            self._page_styles()[portal] = "query"
+            self._inc("pagination_fallback")
+            self.logger.info("%s answered %d; trying the ?page=N form", response.url, response.status)
+            yield self._listing_request(portal, page, self._page_url(portal, page, "query"))
+            return
+        self._inc("stop/listing_missing")
+        level = self.logger.warning if page == 1 else self.logger.info
+        level("Listing page %s answered %d", response.url, response.status)
+
+    def _page_styles(self) -> dict[str, str]:
+        return self.__dict__.setdefault("_styles", {})
+
+    @staticmethod
+    def _page_url(portal: str, page: int, style: str) -> str:
+        if style == "query":
+            return portal_url(portal, f"/terkini?page={page}")
+        return portal_url(portal, f"/terkini/{page}")
+
+    def discovery_error(self, failure):
+        request = failure.request
+        self.crawler.stats.inc_value("antara/errors/discovery")
+        self.logger.warning("Discovery page failed: %s (%s)", request.url, failure.getErrorMessage())
+
+    # -- scheduling -------------------------------------------------------------------------------------------------
+
+    def _discover(
+        self, url: str, key: tuple[str, int], known: set[tuple[str, int]], *, dated: bool, source: str
+    ) -> Iterator[Request]:
+        if key in known:
+            self._inc("known")
+            return
+        yield from self._schedule(url, key, 0, check_window=not dated, source=source)
+
+    def _schedule(
+        self, url: str, key: tuple[str, int], depth: int, *, check_window: bool, source: str
+    ) -> Iterator[Request]:
+        depths = self._depths
+        previous = depths.get(key)
+        if previous is not None and previous <= depth:
+            self._inc("already_scheduled")
+            return
+        depths[key] = depth
+        if previous is not None:
+            # reached by a shorter path: no second fetch; follow the links a depth limit cut off, if fetched
+            cut = self._cut.pop(key, None)
+            if cut is not None and depth < self.related_depth:
+                yield from self._follow(cut, depth + 1)
+            return
+        request = self.article_request(url, depth=depth, antara_check_window=check_window, antara_source=source)
+        if request is not None:
+            self._inc(f"scheduled/{source}")
+            yield request
+
+    # -- articles and related links ---------------------------------------------------------------------------------
+
+    def parse_article(self, response: Response):
+        check_window = response.meta.get("antara_check_window") and (self.since or self.until)
+        for out in super().parse_article(response):
+            if check_window and isinstance(out, Article) and self._window_ok(_article_date(out), out.portal) is False:
+                self._outside.add(out.key)
+                self.crawler.stats.inc_value("antara/skipped/outside_window")
+                continue
+            yield out
+
+    def follow_from_article(self, article: Article, response: Response, depth: int) -> Iterable[Request]:
+        key = article.key
+        if key in self._outside or not self.related_depth or not article.related:
+            return ()
+        depth = min(depth, self._depths.get(key, depth))
+        links = [(r.url, r.published_at) for r in article.related]
+        if depth >= self.related_depth:
+            self._cut[key] = links
+            return ()
+        return self._follow(links, depth + 1)
+
+    def _follow(self, links: list[tuple[str, str | None]], depth: int) -> Iterator[Request]:
+        targets: dict[tuple[str, int], tuple[str, bool]] = {}
+        for url, published_at in links:
+            ref = parse_article_url(url)
+            if ref is None or ref.key in targets:
+                continue
+            if self._window_ok(published_at, ref.portal) is False:
+                self._inc("outside_window")
+                continue
+            targets[ref.key] = (ref.url, published_at is None)
+        fresh = [k for k in targets if k not in self._depths]
+        known = self._known(fresh)
+        self._inc("related_links", len(targets))
+        for key, (url, undated) in targets.items():
+            if key in known:
+                self._inc("known")
+                continue
+            yield from self._schedule(url, key, depth, check_window=undated, source="related")
+
+    def closed(self, reason: str) -> None:
+        """A finished run forgets its bookkeeping, so a JOBDIR reused by mistake does not hide articles next time."""
+        state = getattr(self, "state", None)
+        if reason == "finished" and isinstance(state, dict):
+            state.pop("antara_depths", None)
+
+    # -- date window ------------------------------------------------------------------------------------------------
+
+    def _day_of(self, iso: str | None, portal: str | None) -> date | None:
+        if not iso:
+            return None
+        try:
+            dt = datetime.fromisoformat(iso)
+        except ValueError:
+            return None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=tz_for(portal))
+        return dt.astimezone(tz_for(portal)).date()
+
+    def _window_ok(self, iso: str | None, portal: str | None) -> bool | None:
+        """True/False when the date is inside/outside ``since..until``; None when unknown (no date shown)."""
+        if not (self.since or self.until):
+            return True
+        day = self._day_of(iso, portal)
+        if day is None:
+            return None
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+
+def _article_date(article: Article) -> str | None:
+    if article.published_at:
+        return article.published_at
+    dt = parse_date(article.published_raw, portal=article.portal) if article.published_raw else None
+    return dt.isoformat() if dt else None
+
+
+def _is_listing_of(url: str, portal: str) -> bool:
+    ref_portal = url.split("//", 1)[-1].split(".", 1)[0]
+    return ref_portal == portal and "/terkini" in url
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2026-02-21, not {value!r}") from None
+
+
+def _int(value: str | int | None, name: str, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{name} must not be negative")
+    return number

@@ -1,0 +1,270 @@
+"""Read-only queries over the archive: filters shared by ``scrapy search`` and ``scrapy export``, and full-text search.
+
+    from antara_crawler.store.search import ArchiveFilter, open_existing, search
+    archive = open_existing("sqlite:///data/antara.db")
+    hits = search(archive.engine, "BPJS Ketenagakerjaan", ArchiveFilter(portals=["babel"]), limit=20)
+
+Full-text search uses the SQLite FTS5 table ``articles_fts`` (title, body): the query is FTS5 syntax (words, "a
+phrase", AND/OR/NOT, prefix*, NEAR(...)), ranked by bm25 with the title weighted above the body, and each hit comes
+with an FTS5 ``snippet()``. A malformed query raises :class:`QueryError` with a one-line message. On other databases
+(PostgreSQL) the query is a plain case-insensitive substring match, newest first, and the snippet is cut in Python.
+
+Dates: ``since``/``until`` take a day (``2024-03-01``, inclusive, compared with the day printed on the page, i.e. in
+the portal's own zone: ``published_at_local``) or a date-time (``2024-03-01T08:00:00+07:00``; without an offset it is
+UTC), compared with ``published_at`` in UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Integer, Select, bindparam, column, func, literal_column, select, table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from antara_crawler.portals import parse_portal_list
+from antara_crawler.store import schema as s
+from antara_crawler.store.archive import Archive
+
+logger = logging.getLogger(__name__)
+
+#: the FTS5 table as SQLAlchemy sees it (its rowid is articles.id)
+articles_fts = table("articles_fts", column("rowid", Integer), column("title"), column("body"))
+_FTS = literal_column("articles_fts")
+#: bm25 column weights: a word in the title counts ten times a word in the body
+BM25_WEIGHTS = (10.0, 1.0)
+SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS = "[", "]", "…", 16
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: messages of SQLite errors that mean "the FTS5 query is malformed", not "the database is broken"
+_FTS_ERRORS = ("fts5", "syntax error", "unterminated string", "no such column", "unknown special query", "malformed")
+
+
+class QueryError(ValueError):
+    """A search query or filter the archive cannot run (the message is one line, fit for a terminal)."""
+
+
+class ArchiveMissing(FileNotFoundError):
+    """``--db`` names an SQLite file that does not exist (read-only commands never create one)."""
+
+
+def db_url_from(value: str) -> str:
+    """A ``--db`` value as an SQLAlchemy URL: a URL is kept, a plain path becomes ``sqlite:///<path>``."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{value}"
+
+
+def open_existing(url: str) -> Archive:
+    """Open an archive for reading; an SQLite file that does not exist raises :class:`ArchiveMissing`."""
+    try:
+        sa_url = make_url(url)
+    except ArgumentError as exc:
+        raise QueryError(f"not a database URL: {url}") from exc
+    if sa_url.get_backend_name() == "sqlite":
+        database = sa_url.database or ""
+        real_file = database and database != ":memory:" and not database.startswith("file:")
+        if real_file and not Path(database).expanduser().is_file():
+            raise ArchiveMissing(f"no archive at {database}")
+    return Archive.open(url, store_html=False)
+
+
+def _parse_bound(value: str) -> tuple[str | None, str | None]:
+    """``(local_day, utc_text)``: a day compares with the local day printed on the page, a date-time in UTC."""
+    value = value.strip()
+    if _DAY.match(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise QueryError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
+        return value, None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise QueryError(f"not a date: {value!r} (use YYYY-MM-DD or an ISO 8601 date-time)") from exc
+    dt = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return None, dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class ArchiveFilter:
+    """Which articles a search or an export covers. Empty means all of them."""
+
+    portals: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+    query: str | None = None
+
+    def __post_init__(self) -> None:
+        # validate early, so a typo is reported before any output is written
+        self._since = _parse_bound(self.since) if self.since else (None, None)
+        self._until = _parse_bound(self.until) if self.until else (None, None)
+
+    @classmethod
+    def from_options(
+        cls, portal: str | None = None, since: str | None = None, until: str | None = None, query: str | None = None
+    ) -> ArchiveFilter:
+        portals: list[str] = []
+        if portal and portal.strip():
+            try:
+                portals = parse_portal_list(portal)  # a typo must not quietly match nothing
+            except ValueError as exc:
+                raise QueryError(str(exc).split(";")[0]) from None
+        return cls(portals=portals, since=since, until=until, query=query or None)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """WHERE conditions over ``articles`` (no full-text part; see :func:`fts_join`)."""
+        a = s.articles
+        out: list[ColumnElement[bool]] = []
+        if self.portals:
+            out.append(a.c.portal.in_(self.portals))
+        since_day, since_utc = self._since
+        if since_day:
+            # the UTC bound (a day early: zones are +7..+9) keeps the index in use; the local day decides
+            lo = (date.fromisoformat(since_day) - timedelta(days=1)).isoformat()
+            out += [a.c.published_at >= lo, func.substr(a.c.published_at_local, 1, 10) >= since_day]
+        elif since_utc:
+            out.append(a.c.published_at >= since_utc)
+        until_day, until_utc = self._until
+        if until_day:
+            hi = (date.fromisoformat(until_day) + timedelta(days=2)).isoformat()
+            out += [a.c.published_at < hi, func.substr(a.c.published_at_local, 1, 10) <= until_day]
+        elif until_utc:
+            out.append(a.c.published_at <= until_utc)
+        return out
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def fts_match(query: str) -> ColumnElement[bool]:
+    """``articles_fts MATCH :query`` (bound)."""
+    return _FTS.op("MATCH")(bindparam("fts_query", query))
+
+
+def substring_match(query: str) -> ColumnElement[bool]:
+    """The non-SQLite fallback: title or body contains the query, case-insensitively."""
+    a = s.articles
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return a.c.title.ilike(pattern, escape="\\") | a.c.body.ilike(pattern, escape="\\")
+
+
+def is_query_error(exc: OperationalError) -> bool:
+    msg = str(getattr(exc, "orig", exc)).lower()
+    return any(word in msg for word in _FTS_ERRORS)
+
+
+def query_error(query: str, exc: OperationalError) -> QueryError:
+    """A one-line :class:`QueryError` for an FTS5 error raised by ``query``."""
+    detail = " ".join(str(getattr(exc, "orig", exc)).split())
+    return QueryError(f'invalid search query {query!r}: {detail} (FTS5 syntax: words, "a phrase", AND, OR, NOT, pre*)')
+
+
+@dataclass
+class SearchHit:
+    rank: int
+    score: float | None  # bm25 (lower is better) on SQLite; None elsewhere
+    portal: str
+    antara_id: int
+    url: str
+    title: str | None
+    published_at: str | None  # ISO 8601 with the portal's offset, as printed on the page
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": self.score,
+            "portal": self.portal,
+            "antara_id": self.antara_id,
+            "url": self.url,
+            "title": self.title,
+            "published_at": self.published_at,
+            "snippet": self.snippet,
+        }
+
+
+def search_statement(engine: Engine, query: str, flt: ArchiveFilter, limit: int) -> Select[Any]:
+    a = s.articles
+    cols = [a.c.portal, a.c.antara_id, a.c.url, a.c.title, a.c.published_at_local]
+    if is_sqlite(engine):
+        score = func.bm25(_FTS, *BM25_WEIGHTS)
+        # the body's best passage (the title is shown anyway; a title-only match gives the lede)
+        snippet = func.snippet(_FTS, 1, SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS)
+        stmt = (
+            select(*cols, score.label("score"), snippet.label("snippet"))
+            .select_from(articles_fts.join(a, a.c.id == articles_fts.c.rowid))
+            .where(fts_match(query), *flt.conditions())
+            .order_by(score, a.c.published_at.desc(), a.c.id)
+        )
+    else:
+        stmt = (
+            select(*cols, literal_column("NULL").label("score"), a.c.body.label("snippet"))
+            .where(substring_match(query), *flt.conditions())
+            .order_by(a.c.published_at.desc(), a.c.id.desc())
+        )
+    return stmt.limit(limit)
+
+
+def _python_snippet(body: str | None, query: str, width: int = 80) -> str:
+    """The fallback snippet: the first occurrence of the query in the body, with its surroundings."""
+    if not body:
+        return ""
+    at = body.lower().find(query.lower())
+    if at < 0:
+        return " ".join(body[: 2 * width].split()) + SNIPPET_ELLIPSIS
+    start, end = max(0, at - width), min(len(body), at + len(query) + width)
+    text = body[start:at] + SNIPPET_START + body[at : at + len(query)] + SNIPPET_END + body[at + len(query) : end]
+    return (SNIPPET_ELLIPSIS if start else "") + " ".join(text.split()) + (SNIPPET_ELLIPSIS if end < len(body) else "")
+
+
+def search(engine: Engine, query: str, flt: ArchiveFilter | None = None, *, limit: int = 20) -> list[SearchHit]:
+    """Full-text search: the best ``limit`` hits, best first. Raises :class:`QueryError` on a malformed query."""
+    if not query or not query.strip():
+        raise QueryError("empty search query")
+    if limit < 1:
+        raise QueryError("--limit must be at least 1")
+    flt = flt or ArchiveFilter()
+    stmt = search_statement(engine, query, flt, limit)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+    except OperationalError as exc:
+        if is_query_error(exc):
+            raise query_error(query, exc) from None
+        raise
+    hits = []
+    for n, (portal, antara_id, url, title, published_at, score, snippet) in enumerate(rows, start=1):
+        if not is_sqlite(engine):
+            snippet = _python_snippet(snippet, query)
+        hits.append(
+            SearchHit(
+                rank=n,
+                score=round(float(score), 4) if score is not None else None,
+                portal=portal,
+                antara_id=int(antara_id),
+                url=url,
+                title=title,
+                published_at=published_at,
+                snippet=" ".join((snippet or "").split()),
+            )
+        )
+    logger.debug("search %r: %d hits", query, len(hits))
+    return hits
+
+
+__all__ = [
+    "ArchiveFilter",
+    "ArchiveMissing",
+    "QueryError",
+    "SearchHit",
+    "db_url_from",
+    "fts_match",
+    "open_existing",
+    "search",
+]

@@ -1,0 +1,339 @@
+"""Store benchmark: articles/s through the StorePipeline against a bare SQLAlchemy Core ``executemany`` of the same
+rows in the same run, the time a batch write holds the crawl, and query times on a big archive.
+
+Run with ``python -m bench.bench_store [--articles 20000] [--related 8] [--batch 100] [--big 1000000]``.
+``ANTARA_BENCH_SCALE`` (default 1.0) shrinks both sizes, e.g. 0.1 for a quick look.
+Targets: pipeline >= 80% of the bare rate; FTS search and a portal-and-month listing under 50 ms each at 1,000,000
+articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+from sqlalchemy import insert, text
+
+from antara_crawler.items import Article, RelatedLink
+from antara_crawler.pipelines.store import StorePipeline
+from antara_crawler.store import Archive
+from antara_crawler.store import schema as s
+from antara_crawler.store.archive import prepare, utc_now
+
+PORTALS = [f"portal{i:02d}" for i in range(40)]
+MONTHS = [f"{y}-{m:02d}" for y in range(2015, 2025) for m in range(1, 13)]
+
+
+def _scale() -> float:
+    try:
+        return max(0.0001, float(os.environ.get("ANTARA_BENCH_SCALE", "1")))
+    except ValueError:
+        return 1.0
+
+
+def vocabulary(n: int, rng: random.Random) -> list[str]:
+    syllables = ["ba", "ka", "la", "ma", "na", "pa", "ra", "sa", "ta", "ga", "da", "ja", "ng", "an", "in", "un", "ti"]
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+class Words:
+    """Zipf-distributed words: word k (0-based) appears with weight 1/(k+1)."""
+
+    def __init__(self, n: int, seed: int):
+        self.rng = random.Random(seed)
+        self.words = vocabulary(n, self.rng)
+        self.cum = []
+        total = 0.0
+        for k in range(n):
+            total += 1.0 / (k + 1)
+            self.cum.append(total)
+
+    def take(self, k: int) -> str:
+        return " ".join(self.rng.choices(self.words, cum_weights=self.cum, k=k))
+
+
+def synthetic_articles(n: int, related: int, seed: int = 4) -> list[Article]:
+    """``n`` realistic-size articles (~2.5 KB body) with ``related`` links each."""
+    words = Words(5000, seed)
+    rng = words.rng
+    out = []
+    for i in range(1, n + 1):
+        portal = PORTALS[i % len(PORTALS)]
+        month = rng.choice(MONTHS)
+        links = [
+            RelatedLink(
+                url=f"https://{portal}.antaranews.com/berita/{rng.randint(1, 10 * n)}/{words.take(3).replace(' ', '-')}",
+                title=words.take(8),
+                published_at=f"{month}-0{rng.randint(1, 9)}T08:00:00+07:00",
+                kind="berita_terkait" if k < related // 2 else "baca_juga",
+                published_raw="Senin, 1 Januari 2024 8:00 WIB",
+            )
+            for k in range(related)
+        ]
+        out.append(
+            Article(
+                url=f"https://{portal}.antaranews.com/berita/{i}/{words.take(5).replace(' ', '-')}",
+                portal=portal,
+                antara_id=i,
+                title=words.take(10),
+                body="\n\n".join(words.take(60) for _ in range(6)),
+                dateline="Jakarta",
+                published_at=f"{month}-{rng.randint(10, 28)}T{rng.randint(10, 23)}:15:00+07:00",
+                published_raw="Senin, 1 Januari 2024 8:00 WIB",
+                reporter="Pewarta",
+                editor="Editor",
+                category=rng.choice(["Ekonomi", "Politik", "Hukum", "Olahraga"]),
+                tags=[words.take(1) for _ in range(3)],
+                image_url=f"https://img.antaranews.com/{i}.jpg",
+                image_caption=words.take(12),
+                related=links,
+                template="classic",
+                fetched_at="2024-06-01T00:00:00+00:00",
+            )
+        )
+    return out
+
+
+class BenchSpider(Spider):
+    name = "bench"
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads (user + system): steady when other processes load the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pipeline(db: Path, items: list[Article], batch: int, *, background: bool = True) -> tuple[float, float, dict]:
+    """Wall and CPU seconds to push ``items`` through a real StorePipeline (open excluded), and its counts."""
+    crawler = get_crawler(
+        BenchSpider,
+        {"ANTARA_DB_URL": f"sqlite:///{db}", "ANTARA_BATCH_SIZE": batch, "ANTARA_STORE_BACKGROUND": background},
+    )
+    crawler.spider = crawler._create_spider()
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    started, cpu = time.perf_counter(), cpu_seconds()
+    for item in items:
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    assert crawler.spider is not None
+    pipeline.spider_closed(crawler.spider, "finished")
+    assert pipeline.totals.new == len(items), pipeline.counts()
+    return elapsed, cpu, pipeline.counts()
+
+
+def bare_rows(items: list[Article]) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """The rows the archive holds for ``items`` (explicit ids), built before timing."""
+    now = utc_now()
+    articles, links, tag_rows, article_tags = [], [], [], []
+    tag_ids: dict[str, int] = {}
+    for article_id, item in enumerate(items, 1):
+        p = prepare(item, store_html=False, now=now)
+        articles.append({"id": article_id, **p.row})
+        links.extend({"article_id": article_id, **link} for link in p.related)
+        for pos, name in enumerate(p.tags):
+            if name not in tag_ids:
+                tag_ids[name] = len(tag_ids) + 1
+                tag_rows.append({"id": tag_ids[name], "name": name})
+            article_tags.append({"article_id": article_id, "tag_id": tag_ids[name], "position": pos})
+    return articles, links, tag_rows, article_tags
+
+
+def run_bare(db: Path, items: list[Article], batch: int, *, one_transaction: bool = False) -> tuple[float, float]:
+    """Wall and CPU seconds for Core ``executemany`` of the same rows into the same schema, committing every ``batch`` articles
+    like the pipeline (or all in one transaction)."""
+    archive = Archive.open(f"sqlite:///{db}")
+    articles, links, tag_rows, article_tags = bare_rows(items)
+    links_of: dict[int, list[dict]] = {}
+    for link in links:
+        links_of.setdefault(link["article_id"], []).append(link)
+    tags_of: dict[int, list[dict]] = {}
+    for at in article_tags:
+        tags_of.setdefault(at["article_id"], []).append(at)
+    step = len(articles) if one_transaction else batch
+    engine = archive.engine
+    started, cpu = time.perf_counter(), cpu_seconds()
+    with engine.begin() as conn:
+        conn.execute(insert(s.tags), tag_rows)
+    for i in range(0, len(articles), step):
+        chunk = articles[i : i + step]
+        with engine.begin() as conn:
+            conn.execute(insert(s.articles), chunk)
+            conn.execute(insert(s.related_links), [x for a in chunk for x in links_of.get(a["id"], [])])
+            conn.execute(insert(s.article_tags), [x for a in chunk for x in tags_of.get(a["id"], [])])
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    archive.close()
+    return elapsed, cpu
+
+
+def build_big_archive(db: Path, n: int, seed: int = 1) -> tuple[float, str, str]:
+    """An archive of ``n`` short synthetic articles, by executemany in big transactions; returns the seconds, a
+    mid-frequency word and a frequent word of the corpus."""
+    archive = Archive.open(f"sqlite:///{db}")
+    words = Words(20000, seed)
+    rng = words.rng
+    now = utc_now()
+    started = time.perf_counter()
+    chunk = 20000
+    with archive.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection  # outside any transaction: PRAGMAs for a bulk load
+        assert raw is not None
+        raw.execute("PRAGMA synchronous=OFF")
+        raw.execute("PRAGMA cache_size=-200000")
+        article_id = 0
+        while article_id < n:
+            rows = []
+            for _ in range(min(chunk, n - article_id)):
+                article_id += 1
+                portal = PORTALS[article_id % len(PORTALS)]
+                month = MONTHS[(article_id * len(MONTHS)) // (n + 1)]  # ids grow with time, like the site
+                rows.append(
+                    {
+                        "id": article_id,
+                        "portal": portal,
+                        "antara_id": article_id,
+                        "url": f"https://{portal}.antaranews.com/berita/{article_id}/x",
+                        "title": words.take(8),
+                        "body": words.take(40),
+                        "published_at": f"{month}-{rng.randint(10, 28)} {rng.randint(10, 23)}:00:00",
+                        "content_hash": "x",
+                        "first_seen_at": now,
+                        "last_crawled_at": now,
+                        "last_changed_at": now,
+                    }
+                )
+            with conn.begin():
+                conn.execute(insert(s.articles), rows)
+        with conn.begin():
+            conn.exec_driver_sql("ANALYZE")
+    elapsed = time.perf_counter() - started
+    archive.close()
+    return elapsed, words.words[3000], words.words[20]
+
+
+def timed(fn: Callable[[], Any], repeat: int = 7) -> tuple[float, float, Any]:
+    """(first call ms, median ms of the next ``repeat``, result)."""
+    t0 = time.perf_counter()
+    result = fn()
+    first = (time.perf_counter() - t0) * 1000
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return first, statistics.median(times), result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    scale = _scale()
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_store", description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=max(500, int(20_000 * scale)), help="default 20000")
+    parser.add_argument("--related", type=int, default=8, help="related links per article (default 8)")
+    parser.add_argument("--batch", type=int, default=100, help="ANTARA_BATCH_SIZE (default 100)")
+    parser.add_argument(
+        "--big", type=int, default=max(1000, int(1_000_000 * scale)), help="default 1000000; 0 skips the query part"
+    )
+    parser.add_argument("--keep", help="keep the databases in this folder")
+    args = parser.parse_args(list(argv) if argv is not None else [])
+
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_store_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"store: {args.articles} articles x {args.related} related links, batches of {args.batch}")
+        items = synthetic_articles(args.articles, args.related)
+        # alternate runs so no side profits from a warmer cache; best of three each. Wall-clock rates are the
+        # target; CPU-time rates (all threads) stay steady when other processes share the machine.
+        runs: dict[str, list[tuple[float, float]]] = {"bare": [], "background": [], "inline": []}
+        counts: dict[str, list[dict]] = {"background": [], "inline": []}
+        for r in range(3):
+            for mode in ("background", "inline"):
+                wall, cpu, c = run_pipeline(
+                    folder / f"{mode}{r}.db", items, args.batch, background=mode == "background"
+                )
+                runs[mode].append((wall, cpu))
+                counts[mode].append(c)
+            runs["bare"].append(run_bare(folder / f"bare{r}.db", items, args.batch))
+        one_tx, _ = run_bare(folder / "bare_one_tx.db", items, args.batch, one_transaction=True)
+        n = args.articles
+        wall_rate = {k: n / min(w for w, _ in v) for k, v in runs.items()}
+        cpu_rate = {k: n / min(c for _, c in v) for k, v in runs.items()}
+        labels = {
+            "bare": "bare Core executemany, same rows and batches",
+            "background": "StorePipeline, background writer (default)",
+            "inline": "StorePipeline, ANTARA_STORE_BACKGROUND=0",
+        }
+        print(f"  {'':46} {'articles/s':>11} {'ratio':>6}   {'per CPU-s':>10} {'ratio':>6}")
+        for k, label in labels.items():
+            print(
+                f"  {label:<46} {wall_rate[k]:11,.0f} {wall_rate[k] / wall_rate['bare']:6.2f}   "
+                f"{cpu_rate[k]:10,.0f} {cpu_rate[k] / cpu_rate['bare']:6.2f}"
+            )
+        print("  target: pipeline / bare >= 0.80")
+        print(f"  (bare executemany in one transaction: {n / one_tx:,.0f} articles/s)")
+        for mode in ("background", "inline"):
+            best = counts[mode][min(range(3), key=lambda i, m=mode: runs[m][i][0])]
+            batches = max(1, best["batches"])
+            print(
+                f"  {mode}: the crawl waited {1000 * best['store_wait_seconds'] / batches:.1f} ms per batch of "
+                f"{args.batch}, the writer worked {1000 * best['store_seconds'] / batches:.1f} ms per batch"
+            )
+
+        if args.big <= 0:
+            return 0
+        big = folder / "big.db"
+        print(f"store: big archive of {args.big:,} articles")
+        build_s, mid_word, common_word = build_big_archive(big, args.big)
+        size_mb = sum(p.stat().st_size for p in folder.glob("big.db*")) / 1e6
+        print(f"  built in {build_s:.1f} s ({args.big / build_s:,.0f} rows/s), {size_mb:,.0f} MB")
+        archive = Archive.open(f"sqlite:///{big}", store_html=False)
+        try:
+            with archive.engine.connect() as conn:
+                mid_hits = conn.execute(
+                    text("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH :q"), {"q": mid_word}
+                ).scalar()
+                common_hits = conn.execute(
+                    text("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH :q"), {"q": common_word}
+                ).scalar()
+            portal, month = PORTALS[7], "2020-06"
+            queries = [
+                (f"FTS '{mid_word}' ({mid_hits:,} matches), top 20 by rank", lambda: archive.search(mid_word)),
+                (
+                    f"FTS '{common_word}' ({common_hits:,} matches), newest 20",
+                    lambda: archive.search(common_word, order="recent"),
+                ),
+                (
+                    f"FTS '{common_word} {mid_word}', top 20 by rank",
+                    lambda: archive.search(f"{common_word} {mid_word}"),
+                ),
+                (f"listing {portal} {month}", lambda: archive.month_listing(portal, month)),
+            ]
+            for label, fn in queries:
+                first, median, result = timed(fn)
+                print(f"  {label:<58} {median:7.2f} ms (first {first:.2f} ms, {len(result)} rows)  target < 50 ms")
+        finally:
+            archive.close()
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

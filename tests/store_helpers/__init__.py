@@ -1,0 +1,1 @@
+"""Helpers for the store tests: a synthetic Article factory and scripts run as subprocesses."""
