@@ -80,7 +80,12 @@ EXTENSIONS = {
     # feeds carry articles only (not the LinkStatus records of dead links); see feeds.py
     "scrapy.extensions.feedexport.FeedExporter": None,
     "antara_crawler.feeds.FeedExporter": 0,
+    # the per-run feed of what a run added or changed (ANTARA_NEW_ITEMS_FEED; off when empty); see newfeed.py
+    "antara_crawler.newfeed.NewItemsFeed": 500,
 }
+# CSV feeds write list fields (tags, related) as JSON text instead of Python reprs; JSON feeds are unchanged.
+# Default: scrapy.exporters.CsvItemExporter.
+FEED_EXPORTERS = {"csv": "antara_crawler.newfeed.CsvArticleExporter"}
 # every URL of one article (slug, utm, /amp/) gets one fingerprint: fetched once; see fingerprint.py
 REQUEST_FINGERPRINTER_CLASS = "antara_crawler.fingerprint.AntaraRequestFingerprinter"
 

@@ -137,7 +137,8 @@ def build_archive(path: Path, n: int, seed: int = 7) -> float:
 
 @dataclass
 class Run:
-    seconds: float
+    seconds: float  # wall time
+    cpu: float  # user + system CPU seconds of the command: steadier than wall time on a busy machine
     max_rss_mb: float
     rows: int
 
@@ -147,7 +148,8 @@ class Run:
 LAUNCHER = """
 import resource, subprocess, sys
 code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
-print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("MAXRSS_KB", usage.ru_maxrss, "CPU_S", usage.ru_utime + usage.ru_stime, file=sys.stderr)
 sys.exit(code)
 """
 
@@ -159,10 +161,11 @@ def measure(cmd: list[str], rows: int) -> Run:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:4]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    rss_kb = int(proc.stderr.rsplit("MAXRSS_KB", 1)[1].split()[0])
+    fields = proc.stderr.rsplit("MAXRSS_KB", 1)[1].split()
+    rss_kb, cpu = int(fields[0]), float(fields[2])
     if sys.platform == "darwin":  # bytes there
         rss_kb //= 1024
-    return Run(seconds, rss_kb / 1024, rows)
+    return Run(seconds, cpu, rss_kb / 1024, rows)
 
 
 def _line_count(path: Path) -> int:
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         assert _line_count(out) == n, "the export lost rows"
         tenth = measure([*scrapy, "--portal", "aceh", "-o", str(work / "tenth.jsonl")], 0)
         tenth.rows = _line_count(work / "tenth.jsonl")
-        print(f"\n{'':34}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'peak RSS':>12}")
+        print(f"\n{'':34}{'rows':>10}{'wall s':>9}{'rows/s':>10}{'CPU s':>8}{'rows/CPU-s':>12}{'peak RSS':>12}")
         for label, run in (
             ("bare SELECT * + json.dumps", baseline),
             ("scrapy export, empty archive", empty),
@@ -204,11 +207,16 @@ def main(argv: list[str] | None = None) -> None:
             ("scrapy export, everything", full),
         ):
             rate = f"{run.rows / run.seconds:,.0f}" if run.rows else "-"
-            print(f"{label:34}{run.rows:>10,}{run.seconds:>10.2f}{rate:>12}{run.max_rss_mb:>9.0f} MiB")
-        net = max(full.seconds - empty.seconds, 1e-9)
+            cpu_rate = f"{run.rows / run.cpu:,.0f}" if run.rows else "-"
+            print(
+                f"{label:34}{run.rows:>10,}{run.seconds:>9.2f}{rate:>10}{run.cpu:>8.2f}{cpu_rate:>12}"
+                f"{run.max_rss_mb:>8.0f} MiB"
+            )
+        net_cpu = max(full.cpu - empty.cpu, 1e-9)
         print(
-            f"\nexport rate: {n / full.seconds:,.0f} rows/s ({n / net:,.0f} without Scrapy's start-up), "
-            f"{(n / full.seconds) / (n / baseline.seconds):.2f}x the bare loop (which writes no related links or tags)"
+            f"\nexport: {n / full.seconds:,.0f} rows/s wall, {n / full.cpu:,.0f} rows per CPU-second "
+            f"({n / net_cpu:,.0f} without Scrapy's start-up) = {(n / full.cpu) / (n / baseline.cpu):.2f}x the bare "
+            "loop's (which writes no related links or tags)"
         )
         print(
             f"export peak RSS: {full.max_rss_mb:.0f} MiB = start-up {empty.max_rss_mb:.0f} MiB "

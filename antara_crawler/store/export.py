@@ -19,6 +19,7 @@ each target (``target_portal``, ``target_antara_id``, ``target_status``).
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import json
 import logging
@@ -122,6 +123,7 @@ def related_csv_path(path: str | Path) -> Path:
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)  # crawl times and link dates repeat a lot
 def _utc_iso(utc_text: str | None, portal: str | None) -> str | None:
     """``YYYY-MM-DD HH:MM:SS`` (UTC) -> ISO 8601 in ``portal``'s zone (UTC when ``portal`` is None)."""
     if not utc_text:
@@ -179,7 +181,7 @@ def _tags_of(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
         .order_by(at.c.article_id, at.c.position)
     )
     out: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in conn.execute(stmt):
+    for article_id, name in conn.execute(stmt).all():
         out[article_id].append(name)
     return out
 
@@ -205,7 +207,7 @@ def _related_of(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, An
     result = conn.execute(stmt)
     keys = list(result.keys())
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in result:
+    for row in result.all():
         out[row[0]].append(dict(zip(keys, row, strict=True)))
     return out
 
