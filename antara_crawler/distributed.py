@@ -164,11 +164,13 @@ class RedisAddon:
         if not url:
             return
         if get_redis_from_settings is None:
-            raise NotConfigured(MISSING_EXTRA)
+            # not NotConfigured: Scrapy would only log it and crawl alone, repeating the other processes' work
+            raise RuntimeError(MISSING_EXTRA)
         for name, value in distributed_settings(url, run_id(settings)).items():
             settings.set(name, value, priority="addon")
-        settings["EXTENSIONS"]["antara_crawler.distributed.RedisCoordinator"] = 600
-        settings["DOWNLOADER_MIDDLEWARES"]["antara_crawler.distributed.RedisRobotsCache"] = 90  # before robots (100)
+        # merged into whatever EXTENSIONS/DOWNLOADER_MIDDLEWARES hold (project, spider or command line)
+        settings.set_in_component_priority_dict("EXTENSIONS", RedisCoordinator, 600)
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RedisRobotsCache, 90)  # before robots (100)
         logger.info("Distributed crawl: shared Redis queue, run id %r", settings.get("ANTARA_RUN_ID"))
 
 

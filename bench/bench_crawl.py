@@ -153,6 +153,11 @@ def main(argv: list[str] | None = None) -> None:
     verdict_ratio = "ok" if ratio >= TARGET_RATIO else "UNDER TARGET"
     verdict_rss = "ok" if full.max_rss_mb < TARGET_RSS_MB else "OVER TARGET"
     print(f"throughput: antara / bare = {ratio:.0%} (target >= {TARGET_RATIO:.0%}): {verdict_ratio}")
+    if bare.responses and full.responses:
+        bare_ms, full_ms = (1000 * r.cpu_seconds / r.responses for r in (bare, full))
+        print(
+            f"CPU per page (startup included): antara {full_ms:.2f} ms, bare {bare_ms:.2f} ms ({bare_ms / full_ms:.0%})"
+        )
     print(f"peak memory of the crawl: {full.max_rss_mb:.0f} MB (target < {TARGET_RSS_MB} MB): {verdict_rss}")
     print(
         f"run with nothing new: {again.requests} requests for {len(portals)} portals "

@@ -318,3 +318,15 @@ def test_window_ok_uses_the_portal_zone():
     assert spider._window_ok("2026-02-20T23:30:00+07:00", "makassar") is True
     assert spider._window_ok(None, "babel") is None
     assert spider.since == date(2026, 2, 21)
+
+
+def test_project_settings_enable_feeds_summary_and_new_items_feed():
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    extensions = settings.getdict("EXTENSIONS")
+    assert extensions["antara_crawler.extensions.RunSummary"] == 500
+    assert extensions["antara_crawler.feeds.FeedExporter"] == 0
+    assert extensions["antara_crawler.newfeed.NewItemsFeed"] == 500
+    assert extensions["scrapy.extensions.feedexport.FeedExporter"] is None
+    assert settings.getint("CONCURRENT_ITEMS") == 16

@@ -46,14 +46,6 @@ DISCOVERY_PRIORITY = 10
 
 class AntaraCrawlSpider(AntaraSpider):
     name = "antara"
-    custom_settings = {
-        # the run summary and failure detection; harmless if settings.py enables it too (same key)
-        "EXTENSIONS": {"antara_crawler.extensions.RunSummary": 500},
-        # default 100: Scrapy starts that many tasks for the output of *every* response; an article page yields one
-        # item and a listing page ~20 requests, so 16 is plenty and saves ~10% CPU (bench/bench_crawl.py)
-        "CONCURRENT_ITEMS": 16,
-    }
-
     def __init__(
         self,
         portals: str = "all",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
@@ -98,9 +99,9 @@ class AntaraSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             reason = f"http_{status}"
-        elif failure.check(TwistedTimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy >= 2.14: the first
             status, reason = 0, "timeout"
-        elif failure.check(DNSLookupError):
+        elif failure.check(CannotResolveHostError, DNSLookupError):
             status, reason = 0, "dns"
         elif failure.check(scrapy.exceptions.IgnoreRequest):
             status, reason = 0, "ignored"

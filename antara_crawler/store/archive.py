@@ -72,6 +72,8 @@ CONTENT_FIELDS = (
     "image_url",
     "image_caption",
 )
+#: PostgreSQL advisory lock held while migrating ("anta")
+MIGRATION_LOCK = 0x616E7461
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",  # with WAL: a process crash never loses a commit (a power cut may lose the last)
@@ -362,6 +364,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             return
         conn.rollback()
     with engine.connect().execution_options(antara_begin="BEGIN IMMEDIATE") as conn, conn.begin():
+        if conn.dialect.name == "postgresql":  # one migrator at a time; the others then find head
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         before = current_revision(conn)
@@ -602,6 +606,7 @@ class Archive:
             reason=reason or "",
         )
         with self._begin_write() as conn:
+            _lock_keys(conn, [(portal, antara_id)])
             return self._write_link_statuses(conn, [item], utc_now())
 
     def new_batch(self) -> PreparedBatch:
@@ -627,6 +632,7 @@ class Archive:
             return result
         try:
             with self._begin_write() as conn:
+                _lock_keys(conn, [p.key for p in batch.articles] + [(st.portal, st.antara_id) for st in batch.statuses])
                 part = self._write(conn, batch.articles, batch.statuses, batch.now)
         except (DBAPIError, StatementError) as exc:
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -641,6 +647,7 @@ class Archive:
     def _write_one_by_one(self, prepared: list[_Prepared], statuses: list[LinkStatus], now: str) -> WriteResult:
         result = WriteResult()
         with self._begin_write() as conn:
+            _lock_keys(conn, [p.key for p in prepared] + [(st.portal, st.antara_id) for st in statuses])
             for p in prepared:
                 try:
                     with conn.begin_nested():
@@ -778,7 +785,17 @@ class Archive:
         for chunk in _chunks(sorted(names)):
             ids.update((name, tid) for tid, name in conn.execute(select(t.c.id, t.c.name).where(t.c.name.in_(chunk))))
         missing = sorted(names - ids.keys())
-        if missing:
+        if not missing:
+            return ids
+        if conn.dialect.name == "postgresql":
+            # concurrent writers may add the same tag: skip the conflict, then read every id back
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            conn.execute(pg_insert(t).on_conflict_do_nothing(index_elements=["name"]), [{"name": n} for n in missing])
+            for chunk in _chunks(missing):
+                rows = conn.execute(select(t.c.id, t.c.name).where(t.c.name.in_(chunk)))
+                ids.update((name, tid) for tid, name in rows)
+        else:  # SQLite: writers are serialized by BEGIN IMMEDIATE
             new_ids = conn.execute(
                 insert(t).returning(t.c.id, sort_by_parameter_order=True), [{"name": n} for n in missing]
             ).scalars()
@@ -900,6 +917,28 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     conn.exec_driver_sql(sql, [getter(r) for r in rows] if getter is not None else rows)
 
 
+def _lock_keys(conn: Connection, keys: Iterable[tuple[str, int]]) -> None:
+    """PostgreSQL: take a transaction-level advisory lock per article key, in sorted order (no deadlock), so that
+    concurrent writers of the same article run one after the other between the existence check and the write.
+    SQLite needs none: ``BEGIN IMMEDIATE`` already serializes writers."""
+    if conn.dialect.name != "postgresql":
+        return
+    lock_ids = sorted({_lock_id(portal, antara_id) for portal, antara_id in keys})
+    if lock_ids:
+        conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(k) FROM "
+                "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered_keys"
+            ),
+            {"keys": lock_ids},
+        )
+
+
+def _lock_id(portal: str, antara_id: int) -> int:
+    digest = hashlib.blake2b(f"antara/{portal}/{antara_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
@@ -908,7 +947,8 @@ def _chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def _is_transient(exc: SQLAlchemyError) -> bool:
     """Locked or busy database, disk full, lost connection: a retry may work, so the batch must not be dropped."""
     msg = str(getattr(exc, "orig", exc)).lower()
-    return any(word in msg for word in ("locked", "busy", "disk", "readonly", "unable to open", "connection"))
+    words = ("locked", "busy", "disk", "readonly", "unable to open", "connection", "deadlock", "serializ")
+    return any(word in msg for word in words)
 
 
 __all__ = ["Archive", "BadItem", "PreparedBatch", "WriteResult", "content_hash", "to_utc_text"]
