@@ -27,6 +27,9 @@ ANTARA_DB_URL = os.environ.get("ANTARA_DB_URL", "sqlite:///data/antara.db")
 ANTARA_STORE_HTML = os.environ.get("ANTARA_STORE_HTML", "1") not in ("0", "false", "False", "")
 #: Items written per transaction by the store pipeline (the rest is flushed when the spider closes).
 ANTARA_BATCH_SIZE = int(os.environ.get("ANTARA_BATCH_SIZE", "100"))
+#: Write batches from one background thread instead of the crawl's thread. Off: on 2 cores it gained nothing in
+#: bench/bench_store.py, and a killed process can then lose two batches instead of one.
+ANTARA_STORE_BACKGROUND = os.environ.get("ANTARA_STORE_BACKGROUND", "0") not in ("0", "false", "False", "")
 #: Contact shown in the User-Agent so ANTARA can reach whoever runs the crawler. Set your own.
 ANTARA_CONTACT = os.environ.get("ANTARA_CONTACT", "https://github.com/antara-crawler/antara_crawler")
 #: A run fails (non-zero exit) when more than this share of requests end in an HTTP or network error.

@@ -357,3 +357,44 @@ def test_open_default_url_from_environment(tmp_path: Path, monkeypatch: pytest.M
     assert db_url({"ANTARA_DB_URL": "sqlite:///y.db"}) == "sqlite:///y.db"
     Archive.open().close()
     assert (tmp_path / "env" / "x.db").exists()
+
+
+def test_common_queries_use_indexes(archive: Archive) -> None:
+    archive.write_batch([make_article(i) for i in range(1, 30)])
+    with archive.engine.connect() as conn:
+        listing = " ".join(
+            r[3]
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id, title FROM articles WHERE portal = 'babel' "
+                "AND published_at >= '2023-09-01 00:00:00' AND published_at < '2023-10-01 00:00:00' "
+                "ORDER BY published_at"
+            )
+        )
+        keys = " ".join(
+            r[3]
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM articles WHERE portal IN ('babel', 'jatim') AND antara_id IN (1, 2)"
+            )
+        )
+        targets = " ".join(
+            r[3]
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM related_links WHERE target_portal = 'babel' AND target_antara_id = 5"
+            )
+        )
+    assert "ix_articles_portal_published" in listing and "TEMP B-TREE" not in listing
+    assert "SEARCH articles USING COVERING INDEX" in keys
+    assert "ix_related_links_target" in targets
+
+
+def test_fts_follows_deletes_and_cascades(db_path: Path, archive: Archive) -> None:
+    archive.write_batch([make_article(1, title="Kopi Liberika"), make_article(2)])
+    with archive.engine.begin() as conn:
+        conn.execute(text("DELETE FROM articles WHERE antara_id = 1"))
+    assert archive.search("liberika") == []
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        # foreign keys are on: the article's links, tags and page went with it
+        assert conn.execute("SELECT COUNT(*) FROM related_links").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM article_tags").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 1

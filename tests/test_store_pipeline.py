@@ -54,7 +54,8 @@ def rows(db: Path, sql: str) -> list[tuple]:
 
 def test_pipeline_batches_stats_and_run(tmp_path: Path) -> None:
     db = tmp_path / "data" / "a.db"
-    pipeline = make_pipeline(db, batch_size=10, ANTARA_STORE_BACKGROUND=False)
+    pipeline = make_pipeline(db, batch_size=10)
+    assert not pipeline.background  # the default: inline writes
     assert pipeline.archive is get_archive(pipeline.crawler)  # the spider finds the same archive
     results = []
 
@@ -89,11 +90,12 @@ def test_pipeline_batches_stats_and_run(tmp_path: Path) -> None:
 
 
 def test_pipeline_background_writer(tmp_path: Path) -> None:
-    """The default: a writer thread commits while the crawl goes on; results are counted on the crawl's thread."""
+    """ANTARA_STORE_BACKGROUND: a writer thread commits while the crawl goes on; results are counted on the crawl's
+    thread."""
     import threading
 
     db = tmp_path / "a.db"
-    pipeline = make_pipeline(db, batch_size=10)
+    pipeline = make_pipeline(db, batch_size=10, ANTARA_STORE_BACKGROUND=True)
     assert pipeline.background
     threads: set[str] = set()
 
@@ -171,12 +173,14 @@ def _popen(args: list[str]) -> subprocess.Popen[str]:
     )
 
 
-def test_sigkill_mid_batch_then_rerun_has_no_duplicates_and_no_gaps(tmp_path: Path) -> None:
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background"])
+def test_sigkill_mid_batch_then_rerun_has_no_duplicates_and_no_gaps(tmp_path: Path, background: bool) -> None:
     db = tmp_path / "crash.db"
     url = f"sqlite:///{db}"
     total, batch = 600, 50
     committed = 0
-    with _popen(["tests.store_helpers.feed_articles", url, str(total), str(batch), "--slow-after", "200"]) as proc:
+    args = [url, str(total), str(batch), "--slow-after", "200", *(["--background"] if background else [])]
+    with _popen(["tests.store_helpers.feed_articles", *args]) as proc:
         assert proc.stdout is not None
         deadline = time.monotonic() + 120
         for line in proc.stdout:

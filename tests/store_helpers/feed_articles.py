@@ -1,6 +1,6 @@
 """Feed synthetic Articles through the real StorePipeline with a real crawler object (no engine, no network).
 
-    python -m tests.store_helpers.feed_articles DB_URL TOTAL BATCH_SIZE [--slow-after N]
+    python -m tests.store_helpers.feed_articles DB_URL TOTAL BATCH_SIZE [--slow-after N] [--background]
 
 Skips the keys the archive already holds (``known_keys``), like an incremental crawl. Prints ``COMMITTED <n>``
 after every committed batch (n = articles committed by this run), ``FED <i>`` after each item once slow, and
@@ -35,9 +35,15 @@ def main() -> None:
     ap.add_argument("total", type=int)
     ap.add_argument("batch_size", type=int)
     ap.add_argument("--slow-after", type=int, default=0)
+    ap.add_argument("--background", action="store_true", help="ANTARA_STORE_BACKGROUND on")
     args = ap.parse_args()
 
-    crawler = get_crawler(FeedSpider, {"ANTARA_DB_URL": args.db_url, "ANTARA_BATCH_SIZE": args.batch_size})
+    settings = {
+        "ANTARA_DB_URL": args.db_url,
+        "ANTARA_BATCH_SIZE": args.batch_size,
+        "ANTARA_STORE_BACKGROUND": args.background,
+    }
+    crawler = get_crawler(FeedSpider, settings)
     crawler.spider = crawler._create_spider(run_arguments={"total": args.total})
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
