@@ -94,6 +94,9 @@ EXTENSIONS = {
 # CSV feeds write list fields (tags, related) as JSON text instead of Python reprs; JSON feeds are unchanged.
 # Default: scrapy.exporters.CsvItemExporter.
 FEED_EXPORTERS = {"csv": "antara_crawler.newfeed.CsvArticleExporter"}
+# scrapy-redis scheduler + duplicate filter shared by several processes; inert unless REDIS_URL is set.
+# See docs/scaling-out.md and distributed.py. Default: no add-ons.
+ADDONS = {"antara_crawler.distributed.RedisAddon": 0}
 # every URL of one article (slug, utm, /amp/) gets one fingerprint: fetched once; see fingerprint.py
 REQUEST_FINGERPRINTER_CLASS = "antara_crawler.fingerprint.AntaraRequestFingerprinter"
 

@@ -231,7 +231,9 @@ class RedisServer:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     pytest.importorskip("redis", reason="redis-py is not installed (pip install 'antara_crawler[distributed]')")
-    pytest.importorskip("scrapy_redis", reason="scrapy-redis is not installed (pip install 'antara_crawler[distributed]')")
+    pytest.importorskip(
+        "scrapy_redis", reason="scrapy-redis is not installed (pip install 'antara_crawler[distributed]')"
+    )
     external = os.environ.get("ANTARA_TEST_REDIS_URL")
     if external:
         from urllib.parse import urlsplit

@@ -7,15 +7,18 @@ mirror served: the same requests, each article archived exactly once.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from scrapy import Spider
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
@@ -23,7 +26,9 @@ from sqlalchemy import text
 
 from antara_crawler.distributed import (
     RedisAddon,
+    RedisCoordinator,
     RedisDupeFilter,
+    RedisRobotsCache,
     RedisScheduler,
     RunKeys,
     distributed_settings,
@@ -33,6 +38,8 @@ from antara_crawler.store import Archive
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
 from tests.support import ROOT
+
+logger = logging.getLogger(__name__)
 
 PORTALS = "babel,makassar,papua,www"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
@@ -130,14 +137,16 @@ def test_addon_is_inert_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> No
 def test_addon_switches_scheduler_and_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setenv("ANTARA_RUN_ID", "2026-02-21")
-    settings = Settings({"EXTENSIONS": {}, "DOWNLOADER_MIDDLEWARES": {}})
+    settings = Settings({"EXTENSIONS": {"antara_crawler.extensions.RunSummary": 500}, "DOWNLOADER_MIDDLEWARES": {}})
+    settings.set("EXTENSIONS", {"antara_crawler.extensions.RunSummary": 500}, priority="spider")  # as the spider does
     RedisAddon().update_settings(settings)
+    assert "antara_crawler.extensions.RunSummary" in settings.getdict("EXTENSIONS")
     assert settings.get("SCHEDULER") == "antara_crawler.distributed.RedisScheduler"
     assert settings.get("DUPEFILTER_CLASS") == "antara_crawler.distributed.RedisDupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST") is True
     assert settings.get("SCHEDULER_DUPEFILTER_KEY") == "antara:2026-02-21:%(spider)s:dupefilter"
-    assert "antara_crawler.distributed.RedisCoordinator" in settings.getdict("EXTENSIONS")
-    assert "antara_crawler.distributed.RedisRobotsCache" in settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert settings.getdict("EXTENSIONS")[RedisCoordinator] == 600
+    assert settings.getdict("DOWNLOADER_MIDDLEWARES")[RedisRobotsCache] == 90
 
 
 def test_run_id_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,10 +244,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
 def test_two_processes_share_one_queue(site, redis_url: str, postgres_server, redis_server) -> None:
     single_db = postgres_server.url(postgres_server.create_database())
     shared_db = postgres_server.url(postgres_server.create_database())
-    # The schema is created before the crawlers start: two processes opening a brand-new PostgreSQL archive at the
-    # same moment race in the migrations (see test_postgres_store.py::test_concurrent_first_open_migrates_once).
-    for url in (single_db, shared_db):
-        Archive.open(url).close()
+    # shared_db is left empty: the two crawlers create the schema at the same moment (one migrates, one waits)
 
     # a slow mirror and 4 requests per portal at a time: the crawl lasts long enough for both processes to take part
     slow = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
@@ -259,7 +265,7 @@ def test_two_processes_share_one_queue(site, redis_url: str, postgres_server, re
         assert no_redis_warnings(result.stderr) == []
     dequeued = [stat(r.stderr, "scheduler/dequeued/redis") for r in pair]
     assert all(n > 0 for n in dequeued), dequeued
-    print("dequeued per process:", dequeued, "requests:", sum(shared_requests.values()))
+    logger.info("dequeued per process: %s; requests: %d", dequeued, sum(shared_requests.values()))
 
     # the same requests as one process: seeds, listings and articles once, robots.txt once per portal
     assert shared_requests == single_requests, (shared_requests - single_requests, single_requests - shared_requests)
@@ -293,3 +299,35 @@ def test_late_worker_of_a_finished_run_finds_nothing_new(site, redis_url: str, t
     assert [first.returncode, second.returncode] == [0, 0], explain([first, second])
     assert [p for p in again if "/berita/" in p] == []
     assert set(archived(db)) == site.expected_keys()
+
+
+@pytest.mark.redis
+def test_coordinator_waits_for_busy_workers_then_the_last_one_cleans_up(redis_url: str) -> None:
+    crawler, spider = _crawler(redis_url, ANTARA_REDIS_BUSY_TTL=1, ANTARA_REDIS_WORKERS=2, ANTARA_REDIS_JOIN_TIMEOUT=30)
+    keys = RunKeys.for_run("t1", "antara")
+    a, b = RedisCoordinator(crawler), RedisCoordinator(crawler)
+    for ext in (a, b):  # what spider_opened does, without the reactor loop
+        ext.keys, ext.opened_at = keys, time.monotonic()
+    a.server.sadd(keys.workers, a.worker)
+    a.server.sadd(keys.live, a.worker)
+    with pytest.raises(DontCloseSpider):  # only one of the two expected processes joined
+        a.spider_idle(spider)
+    a.server.sadd(keys.workers, b.worker)
+    a.server.sadd(keys.live, b.worker)
+    b.mark_busy()  # b has work in hand: a must stay (b may still find links)
+    with pytest.raises(DontCloseSpider):
+        a.spider_idle(spider)
+    a.server.zadd(keys.requests, {b"queued": 0})
+    b.mark_idle()
+    with pytest.raises(DontCloseSpider):  # a request is queued
+        a.spider_idle(spider)
+    a.server.delete(keys.requests)
+    a.spider_idle(spider)  # nothing queued, nobody busy: a may close
+    b.mark_busy()
+    time.sleep(1.2)  # b was killed: its claim lapses after ANTARA_REDIS_BUSY_TTL
+    a.spider_idle(spider)
+    a.server.sadd(keys.dupefilter, "fp")
+    a.spider_closed(spider, "finished")
+    assert a.server.exists(keys.dupefilter)  # b is still open
+    b.spider_closed(spider, "finished")
+    assert a.server.keys(f"{keys.base}:*") == []  # the last one out deleted the run
