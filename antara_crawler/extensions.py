@@ -1,8 +1,9 @@
 """The run summary and failure detection (``RunSummary``), enabled through ``EXTENSIONS``.
 
 On every scraped or dropped article it counts, per field, whether the field is filled (as spidermon's field
-coverage does). When the spider closes it logs one summary block: what the store did (new, updated, unchanged),
-what was dropped and why, dates not parsed, HTTP errors, the error rate, field coverage in percent per field, and
+coverage does). When the spider closes it logs one summary block: what the store did (new, updated, unchanged,
+``link_statuses`` = failure records stored, ``dead_links_marked`` = related links marked with them), what was
+dropped and why, dates not parsed, HTTP errors, the error rate, field coverage in percent per field, and
 up to 20 pages that fell short, each with the ``scrapy savefixture <url>`` line that turns it into a fixture.
 
 A run **fails** when:
@@ -131,7 +132,8 @@ class RunSummary:
 
     def summary(self, reason: str) -> dict[str, Any]:
         get = self.stats.get_value
-        store = {name: get(f"antara/store/{name}", 0) for name in ("new", "updated", "unchanged", "link_status")}
+        names = ("new", "updated", "unchanged", "link_statuses", "link_status")
+        store = {name: get(f"antara/store/{name}", 0) for name in names}
         stored = store["new"] + store["updated"] + store["unchanged"]
         dropped = {**self._prefixed("antara/dropped/")}
         for k, v in self._prefixed("antara/store/dropped/").items():
@@ -186,7 +188,8 @@ class RunSummary:
         store = s["store"]
         lines = [
             f"Run summary ({s['reason']}): new={store['new']} updated={store['updated']} "
-            f"unchanged={store['unchanged']} link_statuses={store['link_status']} articles_seen={s['articles_seen']}",
+            f"unchanged={store['unchanged']} link_statuses={store['link_statuses']} "
+            f"dead_links_marked={store['link_status']} articles_seen={s['articles_seen']}",
             f"  dropped: {kv(s['dropped'])}",
             f"  dates not parsed: {s['dates_unparsed']}",
             f"  HTTP errors: {kv(s['http_errors'])}; network errors: {s['exceptions']}; "

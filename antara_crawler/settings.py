@@ -73,6 +73,16 @@ DOWNLOAD_HANDLERS = {
     "https": "antara_crawler.handlers.AntaraDownloadHandler",
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.13+'s robots.txt middleware lets requests that waited for robots.txt through unchecked; ours does not
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "antara_crawler.middlewares.SharedRobotsTxtMiddleware": 100,  # Scrapy's own priority
+    # honour Retry-After on 429/503 (Scrapy retries at once); must run before RetryMiddleware (550)
+    "antara_crawler.middlewares.RetryAfterMiddleware": 560,
+}
+#: The longest Retry-After (seconds) the crawler will honour.
+ANTARA_RETRY_AFTER_MAX = float(os.environ.get("ANTARA_RETRY_AFTER_MAX", "120"))
+
 ITEM_PIPELINES = {
     # order matters: validate first (drops what must not be stored), then dates, then the archive
     "antara_crawler.pipelines.ValidationPipeline": 100,

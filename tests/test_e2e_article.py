@@ -35,9 +35,23 @@ def mirror(tmp_path):
 def _crawl(tmp_path, server, urls, *extra):
     out = tmp_path / "out.jsonl"
     result = run_scrapy(
-        ["crawl", "article", "-a", "urls=" + ",".join(urls), "-O", str(out),
-         "-s", f"ANTARA_URL_TEMPLATE={server.url_template}", "-s", f"ANTARA_DB_URL=sqlite:///{tmp_path}/a.db",
-         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", *extra]
+        [
+            "crawl",
+            "article",
+            "-a",
+            "urls=" + ",".join(urls),
+            "-O",
+            str(out),
+            "-s",
+            f"ANTARA_URL_TEMPLATE={server.url_template}",
+            "-s",
+            f"ANTARA_DB_URL=sqlite:///{tmp_path}/a.db",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            *extra,
+        ]
     )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -58,8 +72,23 @@ def test_feed_is_clean_utf8_with_the_documented_fields(tmp_path, mirror):
     items, raw, _ = _crawl(tmp_path, mirror, [WWW["url"]])
     assert "\\u00a9" not in raw and "\\u" not in raw  # not ASCII-escaped
     assert list(items[0]) == [
-        "url", "portal", "antara_id", "title", "body", "dateline", "published_at", "published_raw", "reporter",
-        "editor", "category", "tags", "image_url", "image_caption", "related", "template", "fetched_at",
+        "url",
+        "portal",
+        "antara_id",
+        "title",
+        "body",
+        "dateline",
+        "published_at",
+        "published_raw",
+        "reporter",
+        "editor",
+        "category",
+        "tags",
+        "image_url",
+        "image_caption",
+        "related",
+        "template",
+        "fetched_at",
     ]
     assert set(items[0]["related"][0]) == {"url", "title", "published_at", "kind"}
 
@@ -89,9 +118,22 @@ def test_urls_file(tmp_path, mirror):
     urls_file.write_text(f"# two articles\n{BABEL['url']}\n\n{WWW['url']}\n", encoding="utf-8")
     out = tmp_path / "out.json"
     result = run_scrapy(
-        ["crawl", "article", "-a", f"urls_file={urls_file}", "-O", str(out),
-         "-s", f"ANTARA_URL_TEMPLATE={mirror.url_template}", "-s", f"ANTARA_DB_URL=sqlite:///{tmp_path}/a.db",
-         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
+        [
+            "crawl",
+            "article",
+            "-a",
+            f"urls_file={urls_file}",
+            "-O",
+            str(out),
+            "-s",
+            f"ANTARA_URL_TEMPLATE={mirror.url_template}",
+            "-s",
+            f"ANTARA_DB_URL=sqlite:///{tmp_path}/a.db",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+        ]
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(i["antara_id"] for i in json.loads(out.read_text(encoding="utf-8"))) == [366104, 5561234]
@@ -99,10 +141,20 @@ def test_urls_file(tmp_path, mirror):
 
 def test_savefixture_saves_page_and_extraction(tmp_path, mirror):
     result = run_scrapy(
-        ["savefixture", BABEL["url"], "--dir", str(tmp_path / "fx"), "--name", "babel_sample",
-         "-s", f"ANTARA_URL_TEMPLATE={mirror.url_template}"]
+        [
+            "savefixture",
+            BABEL["url"],
+            "--dir",
+            str(tmp_path / "fx"),
+            "--name",
+            "babel_sample",
+            "-s",
+            f"ANTARA_URL_TEMPLATE={mirror.url_template}",
+        ]
     )
     assert result.returncode == 0, result.stderr[-3000:]
     saved = load_json(tmp_path / "fx" / "babel_sample.json")
     assert ground_truth(saved) == {k: v for k, v in ground_truth(BABEL).items()} | {"template": "classic"}
-    assert (tmp_path / "fx" / "babel_sample.html").read_bytes() == (SAMPLES / "regional_current_babel_article.html").read_bytes()
+    assert (tmp_path / "fx" / "babel_sample.html").read_bytes() == (
+        SAMPLES / "regional_current_babel_article.html"
+    ).read_bytes()

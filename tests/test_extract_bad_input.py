@@ -22,7 +22,16 @@ BABEL_URL = load_json(SAMPLES / "regional_current_babel_article.json")["url"]
 WWW = SAMPLES / "www_current_article.html"
 WWW_URL = load_json(SAMPLES / "www_current_article.json")["url"]
 PAGES = FIXTURES / "pages"
-REASONS = {"not_article_url", "empty", "binary", "not_found_page", "missing_title", "missing_body", "parse_error"}
+REASONS = {
+    "not_article_url",
+    "empty",
+    "binary",
+    "not_found_page",
+    "listing_page",
+    "missing_title",
+    "missing_body",
+    "parse_error",
+}
 
 
 def reason_of(html: str | bytes, url: str = BABEL_URL) -> str:
@@ -98,6 +107,41 @@ def test_str_and_bytes_give_the_same_article() -> None:
 def test_not_article_pages(fixture: str) -> None:
     truth = load_json(PAGES / f"{fixture}.json")
     assert reason_of((PAGES / f"{fixture}.html").read_bytes(), truth["_fetch_url"]) == truth["_not_article"]
+
+
+LISTING = SAMPLES / "regional_terkini_listing_page2.html"
+
+
+def test_listing_page_served_at_an_article_url_is_not_an_article() -> None:
+    """A /terkini page (teaser items, pagination, an h1 "Terkini") at an article URL is not archived as "Terkini"."""
+    html = LISTING.read_bytes()
+    assert reason_of(html, "https://babel.antaranews.com/berita/556001/listing-served-as-article") == "listing_page"
+    assert reason_of(html.decode("utf-8"), BABEL_URL) == "listing_page"
+
+
+def test_an_article_with_teaser_items_is_still_an_article() -> None:
+    """Teaser cards in an article page (www "Berita Terkait" cards, sidebars) do not make it a listing."""
+    listing_items = LISTING.read_text(encoding="utf-8")
+    start = listing_items.index('<article class="simple-post simple-big')
+    end = listing_items.rindex("</article>") + len("</article>")
+    for path, url in ((BABEL, BABEL_URL), (WWW, WWW_URL)):
+        html = path.read_text(encoding="utf-8")
+        html = html.replace("</body>", listing_items[start:end] + "</body>")
+        assert parse_article(html, url).title == parse_article(path.read_bytes(), url).title
+
+
+def test_few_teaser_items_without_article_markup_do_not_make_a_listing() -> None:
+    """Below LISTING_MIN_ITEMS teaser items the generic layer decides, as before."""
+    html = LISTING.read_text(encoding="utf-8")
+    first = html.index('<article class="simple-post simple-big')
+    second = html.index('<article class="simple-post simple-big', first + 1)
+    last_end = html.rindex("</article>") + len("</article>")
+    # keep one teaser item only
+    html = html[:second] + html[last_end:]
+    try:
+        parse_article(html, BABEL_URL)
+    except NotArticle as exc:
+        assert exc.reason != "listing_page"
 
 
 def test_missing_title() -> None:

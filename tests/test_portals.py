@@ -13,8 +13,15 @@ def test_registry_has_every_regional_portal_of_the_menu_plus_www():
 
 @pytest.mark.parametrize(
     ("name", "zone", "hours"),
-    [("babel", "WIB", 7), ("sumbar", "WIB", 7), ("makassar", "WITA", 8), ("bali", "WITA", 8), ("papua", "WIT", 9),
-     ("ambon", "WIT", 9), ("www", "WIB", 7)],
+    [
+        ("babel", "WIB", 7),
+        ("sumbar", "WIB", 7),
+        ("makassar", "WITA", 8),
+        ("bali", "WITA", 8),
+        ("papua", "WIT", 9),
+        ("ambon", "WIT", 9),
+        ("www", "WIB", 7),
+    ],
 )
 def test_portal_zone_and_offset(name, zone, hours):
     portal = portals.PORTALS[name]

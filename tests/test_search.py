@@ -1,25 +1,38 @@
-"""``scrapy search`` and antara_crawler.store.search: bm25 ranking, snippets, filters, one-line errors."""
+"""``scrapy search`` and antara_crawler.store.search: ranking, snippets, filters, one-line errors.
+
+The tests taking ``archive_url`` run on each archive backend (tests/conftest.py, ``--archive-backends``): SQLite
+searches with FTS5 (bm25, snippet()), PostgreSQL with its own text search (the same FTS5 query language translated
+to a tsquery, ts_rank_cd, ts_headline(), the GIN index of migration 0004).
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+import sqlite3
 
 import pytest
 
 from antara_crawler.store import Archive
-from antara_crawler.store.search import ArchiveFilter, QueryError, db_url_from, search
+from antara_crawler.store.export import iter_archive
+from antara_crawler.store.search import ArchiveFilter, QueryError, db_url_from, fts5_to_tsquery, search
 from tests import fixture_archive as fx
 from tests.support import run_scrapy
 
-
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return fx.build(tmp_path_factory.mktemp("archive") / "antara.db")
+BPJS_SUMATRA_2024 = [("aceh", 410001), ("babel", 448393), ("lampung", 700006), ("sumbar", 330003)]
 
 
 @pytest.fixture
-def engine(db_path):
-    with Archive.open(f"sqlite:///{db_path}") as archive:
+def db_url(archive_url):
+    """The fixture archive (tests/fixture_archive.py) on the backend under test."""
+    with Archive.open(archive_url) as archive:
+        fx.write(archive)
+    return archive_url
+
+
+@pytest.fixture
+def engine(db_url):
+    with Archive.open(db_url) as archive:
         yield archive.engine
 
 
@@ -32,10 +45,10 @@ def test_title_matches_rank_above_body_matches(engine):
     # aceh has "nelayan" in its title; the babel sample only in its body (twice)
     assert _keys(hits) == [("aceh", 410001), ("babel", 366104)]
     assert [h.rank for h in hits] == [1, 2]
-    assert hits[0].score < hits[1].score  # bm25: lower is better
+    assert hits[0].score < hits[1].score  # lower is better: bm25 on SQLite, -ts_rank_cd on PostgreSQL
 
 
-def test_phrase_query_ranks_and_snippets(engine):
+def test_phrase_query_ranks_and_snippets(engine, archive_backend):
     hits = search(engine, '"BPJS Ketenagakerjaan"')
     assert len(hits) == 8
     assert all(hits[i].score <= hits[i + 1].score for i in range(len(hits) - 1))
@@ -45,33 +58,79 @@ def test_phrase_query_ranks_and_snippets(engine):
         assert "[BPJS Ketenagakerjaan]" in hit.snippet, hit.snippet
         assert "\n" not in hit.snippet
     aceh = next(h for h in hits if h.antara_id == 410001)
-    assert aceh.snippet == (
-        "Banda Aceh (ANTARA) - [BPJS Ketenagakerjaan] Cabang Banda Aceh melindungi 50.000 nelayan di pesisir Aceh "
-        "melalui…"
-    )
+    lede = "Banda Aceh (ANTARA) - [BPJS Ketenagakerjaan] Cabang Banda Aceh melindungi 50.000 nelayan di pesisir Aceh "
+    assert aceh.snippet == lede + {"sqlite": "melalui…", "postgresql": "melalui program…"}[archive_backend]
     assert aceh.published_at == "2024-03-12T09:00:00+07:00"
     assert aceh.url == fx.ACEH.url
+    lampung = next(h for h in hits if h.antara_id == 700006)
+    assert lampung.snippet.endswith("pekerja ke [BPJS Ketenagakerjaan]."), lampung.snippet  # the body's end: no "…"
 
 
-def test_search_is_case_and_accent_insensitive_with_prefixes(engine):
+def test_search_is_case_insensitive_with_prefixes(engine):
     assert _keys(search(engine, "BANJIR")) == _keys(search(engine, "banjir"))
     assert {h.antara_id for h in search(engine, "ketenaga*")} >= {410001, 700006}
+    assert {h.antara_id for h in search(engine, "ketenaga*")} == {
+        h.antara_id for h in search(engine, "ketenagakerjaan")
+    }
+
+
+def test_phrase_not_or_and_column_filters(engine):
+    assert sorted(_keys(search(engine, "banjir NOT bandang"))) == [("riau", 250010), ("sumut", 520002)]
+    assert sorted(_keys(search(engine, "bandang OR nelayan"))) == [
+        ("aceh", 410001),
+        ("babel", 366104),
+        ("papua", 150009),
+    ]
+    assert _keys(search(engine, '"banjir bandang" AND jayapura')) == [("papua", 150009)]
+    assert search(engine, '"bandang banjir"') == []  # a phrase keeps its order
+    assert _keys(search(engine, "title:nelayan")) == [("aceh", 410001)]
+    assert sorted(_keys(search(engine, "body:nelayan"))) == [("aceh", 410001), ("babel", 366104)]
+    assert sorted(_keys(search(engine, "-title:nelayan"))) == [("aceh", 410001), ("babel", 366104)]
+    assert _keys(search(engine, "{title body}:(nelayan AND aceh)")) == [("aceh", 410001)]
 
 
 def test_filters_and_limit(engine):
     sumatra_2024 = ArchiveFilter(portals=list(fx.SUMATRA), since="2024-01-01", until="2024-12-31")
     hits = search(engine, '"BPJS Ketenagakerjaan"', sumatra_2024)
-    assert sorted(_keys(hits)) == [("aceh", 410001), ("babel", 448393), ("lampung", 700006), ("sumbar", 330003)]
+    assert sorted(_keys(hits)) == BPJS_SUMATRA_2024
     assert len(search(engine, '"BPJS Ketenagakerjaan"', limit=3)) == 3
     assert _keys(search(engine, "banjir", ArchiveFilter(portals=["papua"]))) == [("papua", 150009)]
     assert search(engine, "tidakadakatainidiarsip") == []
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "AND AND", "foo:bar", "NEAR(", "*", ""])
+def test_export_query_filter(engine):
+    """``scrapy export --query``: the same full-text condition, records in id order."""
+    flt = ArchiveFilter(
+        portals=list(fx.SUMATRA), since="2024-01-01", until="2024-12-31", query='"BPJS Ketenagakerjaan"'
+    )
+    keys = [(r.record["portal"], r.record["antara_id"]) for r in iter_archive(engine, flt)]
+    assert keys == [("aceh", 410001), ("sumbar", 330003), ("lampung", 700006), ("babel", 448393)]
+    without = ArchiveFilter(query="banjir NOT bandang")
+    assert sorted((r.record["portal"], r.record["antara_id"]) for r in iter_archive(engine, without)) == [
+        ("riau", 250010),
+        ("sumut", 520002),
+    ]
+    with pytest.raises(QueryError, match="invalid search query"):
+        list(iter_archive(engine, ArchiveFilter(query='"unbalanced')))
+
+
+MALFORMED = ['"unbalanced', "AND AND", "foo:bar", "NEAR(", "*", "", "lada -putih", "a (b)", "NOT banjir", "banjir OR"]
+
+
+@pytest.mark.parametrize("query", MALFORMED)
 def test_malformed_queries_raise_one_line_query_errors(engine, query):
     with pytest.raises(QueryError) as exc:
         search(engine, query)
     assert "\n" not in str(exc.value)
+
+
+def test_near_and_caret_are_sqlite_only(engine, archive_backend):
+    if archive_backend == "sqlite":
+        assert _keys(search(engine, "NEAR(banjir jayapura, 5)")) == [("papua", 150009)]
+        return
+    for query in ("NEAR(banjir jayapura, 5)", "^banjir"):
+        with pytest.raises(QueryError, match="needs SQLite FTS5"):
+            search(engine, query)
 
 
 def test_db_url_from():
@@ -79,15 +138,65 @@ def test_db_url_from():
     assert db_url_from("postgresql+psycopg://u@h/antara") == "postgresql+psycopg://u@h/antara"
 
 
+# --- the FTS5 -> tsquery translation (PostgreSQL), no database needed -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "tsquery"),
+    [
+        ("lada", "'lada'"),
+        ('"lada putih"', "'lada putih'"),  # PostgreSQL parses the operand into 'lada' <-> 'putih'
+        ("lada putih", "('lada' & 'putih')"),
+        ("lada AND putih", "('lada' & 'putih')"),
+        ("lada NOT putih", "('lada' & !'putih')"),
+        ("lada OR putih", "('lada' | 'putih')"),
+        ("a OR b AND c NOT d", "('a' | ('b' & ('c' & !'d')))"),
+        ("(a OR b) AND c", "(('a' | 'b') & 'c')"),
+        ("ketenaga*", "'ketenaga':*"),
+        ("a + b*", "('a' <-> 'b':*)"),
+        ("title:lada", "'lada':A"),
+        ("-title:lada", "'lada':B"),
+        ("{title body}:lada*", "'lada':*AB"),
+        ("body:(a OR b)", "('a':B | 'b':B)"),
+        ("lada or not putih", "('lada' & 'or' & 'not' & 'putih')"),  # lower-case operators are words, as in FTS5
+        ('"it\'s" "a""b"', "('it\\'s' & 'a\"b')"),
+        ('""', "' '"),  # no word: matches nothing, as on SQLite
+    ],
+)
+def test_fts5_to_tsquery(query, tsquery):
+    assert fts5_to_tsquery(query) == tsquery
+
+
+def test_translation_accepts_exactly_what_fts5_accepts():
+    """Whatever SQLite's FTS5 rejects, the translation rejects too (and the reverse), so both backends give the same
+    one-line error for a malformed query."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, body)")
+    queries = MALFORMED[:-1] + ["a*b", "title : lada", '"lada" *', "NEAR", "NEAR a", "a NOT b c", "(a) (b)", "x:"]
+    queries += ["{title}: (a b)", "-{title body}:a", "title:-a", "{}:a", "a)", "(", "a.b", "a'b", "a - b", "é ü"]
+    for query in queries:
+        try:
+            conn.execute("SELECT * FROM t WHERE t MATCH ?", (query,)).fetchall()
+            fts5_ok = True
+        except sqlite3.OperationalError:
+            fts5_ok = False
+        try:
+            fts5_to_tsquery(query)
+            ours_ok = True
+        except QueryError:
+            ours_ok = False
+        assert ours_ok == fts5_ok, query
+
+
 # --- the command -------------------------------------------------------------------------------------------------
 
 
-def test_command_json_output(db_path):
+def test_command_json_output(db_url):
     result = run_scrapy(
         [
             "search",
             "--db",
-            str(db_path),
+            db_url,
             "--portal",
             ",".join(fx.SUMATRA),
             "--since",
@@ -109,16 +218,21 @@ def test_command_json_output(db_path):
     assert "[BPJS Ketenagakerjaan]" in hits[0]["snippet"]
 
 
-def test_command_text_output(db_path):
-    result = run_scrapy(["search", "--db", str(db_path), "banjir", "bandang"])
+def test_command_text_output(db_url, archive_backend):
+    result = run_scrapy(["search", "--db", db_url, "banjir", "bandang"])
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[:4] == [
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
         "  1. Banjir bandang di Jayapura, warga diminta waspada",
         f"     papua · 2024-03-10 20:00 · {fx.PAPUA.url}",
-        "     Jayapura (ANTARA) - [Banjir] [bandang] melanda Kota Jayapura; BMKG meminta warga waspada hujan",
-        "     lebat.",  # snippets wrap at 100 columns
     ]
-    empty = run_scrapy(["search", "--db", str(db_path), "tidakada"])
+    snippet = list(itertools.takewhile(lambda line: line.startswith("     "), lines[2:]))
+    # FTS5 marks each matched word; neighbouring ts_headline marks are joined into one
+    marked = {"sqlite": "[Banjir] [bandang]", "postgresql": "[Banjir bandang]"}[archive_backend]
+    expected = f"Jayapura (ANTARA) - {marked} melanda Kota Jayapura; BMKG meminta warga waspada hujan lebat."
+    assert " ".join(line.strip() for line in snippet) == expected
+    assert len(snippet) == 2 and all(len(line) <= 100 for line in snippet)  # snippets wrap at 100 columns
+    empty = run_scrapy(["search", "--db", db_url, "tidakada"])
     assert empty.returncode == 0 and empty.stdout.strip() == "no articles match 'tidakada'"
 
 
@@ -126,13 +240,15 @@ def test_command_text_output(db_path):
     ("args", "message"),
     [
         (['"unbalanced'], "invalid search query '\"unbalanced': unterminated string"),
-        (["AND AND"], "invalid search query 'AND AND': fts5: syntax error near \"AND\""),
+        (["AND AND"], "invalid search query 'AND AND': "),
+        (["AND AND"], 'syntax error near "AND"'),  # FTS5 says "fts5: syntax error ...", PostgreSQL "syntax error ..."
+        (["lada -putih"], "no such column: putih"),
         (["--since", "2024-02-30", "banjir"], "not a date: '2024-02-30'"),
         ([], "give a search query"),
     ],
 )
-def test_command_errors_are_one_line_with_exit_2(db_path, args, message):
-    result = run_scrapy(["search", "--db", str(db_path), *args])
+def test_command_errors_are_one_line_with_exit_2(db_url, args, message):
+    result = run_scrapy(["search", "--db", db_url, *args])
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("scrapy search: error: "), result.stderr
@@ -147,3 +263,13 @@ def test_fallback_snippet_for_databases_without_fts5():
     snippet = _python_snippet(body, "banjir bandang", width=20)
     assert snippet == "…kata kata kata kata [Banjir bandang] melanda Kota Jayapu…"
     assert _python_snippet(None, "x") == ""
+
+
+def test_postgres_snippet_shape():
+    from antara_crawler.store.search import _pg_snippet
+
+    body = "Jayapura (ANTARA) - Banjir bandang melanda Kota Jayapura.\n\nWarga diminta waspada."
+    assert _pg_snippet("[Banjir] [bandang] melanda Kota", body) == "…[Banjir bandang] melanda Kota…"
+    assert _pg_snippet("Jayapura (ANTARA) - [Banjir]", body) == "Jayapura (ANTARA) - [Banjir]…"
+    assert _pg_snippet("Warga diminta [waspada]", body) == "…Warga diminta [waspada]."  # only a full stop left out
+    assert _pg_snippet("", body) == ""

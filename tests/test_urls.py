@@ -16,7 +16,10 @@ BABEL = "https://babel.antaranews.com/berita/366104/bpjs-ketenagakerjaan-babel"
         (BABEL + "?fullsite=false#comments", BABEL),
         ("https://m.antaranews.com/amp/berita/5561234/x", "https://www.antaranews.com/berita/5561234/x"),
         ("https://antaranews.com/berita/5561234/x", "https://www.antaranews.com/berita/5561234/x"),
-        ("https://jatim.antaranews.com/berita/1234567890/long-id", "https://jatim.antaranews.com/berita/1234567890/long-id"),
+        (
+            "https://jatim.antaranews.com/berita/1234567890/long-id",
+            "https://jatim.antaranews.com/berita/1234567890/long-id",
+        ),
     ],
 )
 def test_canonical_url(url, expected):

@@ -3,8 +3,9 @@
     scrapy search '"BPJS Ketenagakerjaan"' --portal aceh,sumut --since 2024-01-01 --until 2024-12-31
     scrapy search 'banjir NOT rob' --limit 5 --json
 
-The query is SQLite FTS5 syntax over title and body: words (all must occur), "a phrase", OR, NOT, prefix*,
-NEAR(a b, 5). Ranked by bm25 (a title word weighs ten body words); each hit shows its portal, the date printed on the
+The query is FTS5 syntax over title and body: words (all must occur), "a phrase", OR, NOT, prefix*, title:word and
+NEAR(a b, 5) (SQLite only). Ranked by bm25 on SQLite and ts_rank_cd on PostgreSQL (the same syntax is translated
+there; a title word weighs ten body words); each hit shows its portal, the date printed on the
 page, the URL and a snippet with the matches in [brackets]. ``--json`` prints a JSON array of
 ``{rank, score, portal, antara_id, url, title, published_at, snippet}``. A malformed query prints one line, exit 2.
 """
@@ -34,7 +35,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         return "[options] <query>"
 
     def short_desc(self) -> str:
-        return "Full-text search over the archive (FTS5 syntax), ranked, with snippets"
+        return "Full-text search over the archive (FTS5 syntax, on SQLite or PostgreSQL), ranked, with snippets"
 
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)

@@ -33,7 +33,7 @@ from antara_crawler.items import Article, RelatedLink
 from antara_crawler.urls import ArticleRef, parse_article_url
 
 from . import amp, classic, generic, metadata, wrap
-from .page import Page, Partial, RawLink, first, text_of, xp
+from .page import Page, Partial, RawLink, first, has_class, text_of, xp
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -78,6 +78,14 @@ _NOT_FOUND = re.compile(
 _H1 = xp("descendant::h1")
 _TITLE = xp("/html/head/title | descendant::title")
 _CANONICAL = xp("/html/head/link[@rel='canonical']/@href")
+#: Teaser items of a listing page (``/terkini``, an index): regional ``article.simple-post.simple-big``, www
+#: ``div.card__post`` (the same markup ``extract/listing.py`` reads).
+_LISTING_ITEMS = xp(
+    f"descendant::article[{has_class('simple-post')} and {has_class('simple-big')}]"
+    f" | descendant::div[{has_class('card__post')}]"
+)
+#: A page without article markup holding at least this many teaser items is a listing, not an article.
+LISTING_MIN_ITEMS = 3
 
 
 def parse_article(
@@ -90,7 +98,8 @@ def parse_article(
     """Parse one article page. ``url`` is the real article URL in any form (amp, utm, no slug).
 
     Raises :class:`NotArticle` for pages that are not articles: ``not_article_url``, ``empty``, ``binary``,
-    ``not_found_page``, ``missing_title``, ``missing_body`` or ``parse_error`` (anything unexpected).
+    ``not_found_page``, ``listing_page`` (a listing served at an article URL), ``missing_title``, ``missing_body``
+    or ``parse_error`` (anything unexpected).
     """
     ref = parse_article_url(url)
     if ref is None:
@@ -113,6 +122,8 @@ def _parse(
     title, body = values.get("title"), values.get("body")
     if _looks_not_found(page, values, template):
         raise NotArticle("not_found_page")
+    if _looks_like_listing(page, template):
+        raise NotArticle("listing_page")
     if not title:
         raise NotArticle("missing_title")
     if not body:
@@ -181,7 +192,12 @@ def parse_tree(html: str | bytes, encoding: str | None = None) -> etree._Element
 
 def _parser() -> etree.HTMLParser:
     """One lxml HTML parser per thread (parsers are not shared across threads). Plain ``etree`` elements, not
-    ``lxml.html`` ones: the same libxml2 parse without a Python class lookup for every element touched."""
+    ``lxml.html`` ones: the same libxml2 parse without a Python class lookup for every element touched.
+
+    No ``huge_tree``: it would lift libxml2's depth limit from 256 to 2,048, but the recursive walkers of
+    ``text.py`` (``_byline_walk``, ``_Walker.walk``) then overflow Python's recursion limit (about 1,000) on pages
+    nested that deep (``parse_error``; 18 of the 1,500 fuzzed pages). At 256 such a page is ``missing_body``.
+    """
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = _local.parser = etree.HTMLParser(
@@ -277,6 +293,18 @@ def _looks_not_found(page: Page, values: dict[str, Any], template: str) -> bool:
     if not values.get("title"):
         return True
     return not values.get("published_raw") and not values.get("dateline")
+
+
+def _looks_like_listing(page: Page, template: str) -> bool:
+    """A listing page (``/terkini``, an index) served at an article URL: no article markup at all (no template
+    layer matched, no ``post-header``/``post-content``/``wrap__article-detail``, no JSON-LD article) and several
+    teaser items. Without this the generic layer archives it as an article titled after the section."""
+    if template not in ("generic", "metadata") or page.jsonld is not None:
+        return False
+    for token in ("post-header", "post-content", "wrap__article-detail", "wrap__article-detail-content"):
+        if page.by_class(token):
+            return False
+    return len(_LISTING_ITEMS(page.root)) >= LISTING_MIN_ITEMS
 
 
 # --- output fields ---------------------------------------------------------------------------------------------

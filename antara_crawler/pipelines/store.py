@@ -11,10 +11,12 @@ a bound on what a kill can lose). The thread shares the GIL with the crawl, so i
 Each run is recorded in ``crawl_runs``. Everything is flushed when the spider closes (Ctrl-C included); a killed
 process loses at most its uncommitted batch (two with the writer thread), which the next run fetches again because they are not archived.
 
-Stats: ``antara/store/new``, ``/updated``, ``/unchanged``, ``/dropped/<reason>``, ``/batches``, ``/seconds`` (time
-spent writing), ``/wait_seconds`` (time the crawl waited for the archive). After each committed batch the signal
-:data:`antara_crawler.signals.articles_stored` carries the new and updated Articles (keyword arguments ``new``,
-``updated``; also ``result``, the batch's WriteResult). Signals and stats are handled on the crawl's thread.
+Stats: ``antara/store/new``, ``/updated``, ``/unchanged``, ``/link_statuses`` (LinkStatus records stored),
+``/link_status`` (related links marked with their target's status), ``/dropped/<reason>``, ``/batches``,
+``/seconds`` (time spent writing), ``/wait_seconds`` (time the crawl waited for the archive); ``antara/run_id``
+is this run's ``crawl_runs`` id. After each committed batch the signal :data:`antara_crawler.signals.articles_stored`
+carries the new and updated Articles (keyword arguments ``new``, ``updated``; also ``result``, the batch's
+WriteResult). Signals and stats are handled on the crawl's thread.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class StorePipeline:
         name = getattr(spider, "name", None) or "unknown"
         arguments = getattr(spider, "run_arguments", None) or {}
         self.run_id = archive.start_run(name, arguments)
+        self.stats.set_value("antara/run_id", self.run_id)  # the antara spider finds the previous run by id
         if self.background:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="antara-store")
         logger.info(
@@ -173,6 +176,8 @@ class StorePipeline:
         for name in ("new", "updated", "unchanged"):
             if value := getattr(result, name):
                 self.stats.inc_value(f"antara/store/{name}", value)
+        if result.statuses_recorded:
+            self.stats.inc_value("antara/store/link_statuses", result.statuses_recorded)
         if result.link_statuses:
             self.stats.inc_value("antara/store/link_status", result.link_statuses)
         for reason, n in result.dropped.items():
@@ -197,7 +202,8 @@ class StorePipeline:
             "new": t.new,
             "updated": t.updated,
             "unchanged": t.unchanged,
-            "link_statuses": t.link_statuses,
+            "link_statuses": t.statuses_recorded,
+            "dead_links_marked": t.link_statuses,
             "dropped": dict(t.dropped),
             "batches": self.batches,
             "store_seconds": round(self.seconds, 3),
@@ -220,5 +226,6 @@ def _counts_only(result: WriteResult) -> WriteResult:
         updated=result.updated,
         unchanged=result.unchanged,
         link_statuses=result.link_statuses,
+        statuses_recorded=result.statuses_recorded,
         dropped=dict(result.dropped),
     )

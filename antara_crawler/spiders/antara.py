@@ -14,7 +14,10 @@
 * **Related links.** ``related_depth=N`` follows *Berita Terkait* and *Baca juga* targets up to N hops and archives
   them too. A dead target is recorded on its link (the store keeps the 404) and the crawl goes on.
 * **Resumable.** With ``-s JOBDIR=...`` a paused run continues where it stopped (the run's own bookkeeping lives in
-  ``spider.state``); without it a killed run simply starts over and skips what the archive already holds.
+  ``spider.state``); without it a killed run simply starts over and skips what the archive already holds. A run
+  that follows an unfinished one (``crawl_runs``, by run id) walks the listings to ``max_pages`` and, with
+  ``related_depth``, follows the stored related links of the archived articles it meets (targets neither archived
+  nor recorded as dead), so the targets that were in flight at the kill are fetched too.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from antara_crawler.dates import parse_date
@@ -46,6 +49,7 @@ DISCOVERY_PRIORITY = 10
 
 class AntaraCrawlSpider(AntaraSpider):
     name = "antara"
+
     def __init__(
         self,
         portals: str = "all",
@@ -77,6 +81,7 @@ class AntaraCrawlSpider(AntaraSpider):
         self._started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # crawl_runs.started_at format
         self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
         self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
+        self._archived_depths: dict[tuple[str, int], int] = {}  # catch-up: archived articles whose links we followed
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
 
@@ -141,11 +146,18 @@ class AntaraCrawlSpider(AntaraSpider):
         return self.__dict__["_catch_up"]
 
     def _previous_run(self) -> dict[str, Any] | None:
-        """The last crawl_runs row of this spider started before this run (the store pipeline adds our own)."""
+        """The last crawl_runs row of this spider before this run's own.
+
+        Compared by run id (the store pipeline publishes ours as the stat ``antara/run_id``), not by start time:
+        ``started_at`` has one-second resolution, so a re-run within the second of a killed run would miss it.
+        Without the store pipeline (no run of ours recorded), the last run started no later than this one.
+        """
         runs = schema.crawl_runs
+        own = self.crawler.stats.get_value("antara/run_id")
+        before = runs.c.id < int(own) if own is not None else runs.c.started_at <= self._started_at
         stmt = (
             select(runs.c.id, runs.c.started_at, runs.c.finished_at, runs.c.finish_reason)
-            .where(runs.c.spider == self.name, runs.c.started_at < self._started_at)
+            .where(runs.c.spider == self.name, before)
             .order_by(runs.c.id.desc())
             .limit(1)
         )
@@ -217,6 +229,8 @@ class AntaraCrawlSpider(AntaraSpider):
         for e in in_window:
             for request in self._discover(e.url, e.key, known, dated=e.published_at is not None, source="rss"):
                 yield request
+        for request in self._follow_archived([e.key for e in in_window if e.key in known], 0):
+            yield request
 
     # -- listings ---------------------------------------------------------------------------------------------------
 
@@ -267,6 +281,7 @@ class AntaraCrawlSpider(AntaraSpider):
         self._inc("outside_window", len(listing.items) - len(wanted))
         for e in wanted:
             yield from self._discover(e.url, e.key, known, dated=e.published_at is not None, source="listing")
+        yield from self._follow_archived([e.key for e in wanted if e.key in known], 0)
 
     def _stop_reason(self, listing: Listing, known: set[tuple[str, int]], page: int) -> str | None:
         """Why paging stops after this page, or None to go on."""
@@ -381,14 +396,70 @@ class AntaraCrawlSpider(AntaraSpider):
                 self._inc("outside_window")
                 continue
             targets[ref.key] = (ref.url, published_at is None)
-        fresh = [k for k in targets if k not in self._depths]
+        fresh = [k for k in targets if k not in self._depths and k not in self._archived_depths]
         known = self._known(fresh)
         self._inc("related_links", len(targets))
+        archived = []
         for key, (url, undated) in targets.items():
-            if key in known:
+            if key in known or key in self._archived_depths:
                 self._inc("known")
+                archived.append(key)
                 continue
             yield from self._schedule(url, key, depth, check_window=undated, source="related")
+        yield from self._follow_archived(archived, depth)
+
+    def _follow_archived(self, keys: list[tuple[str, int]], depth: int) -> Iterator[Request]:
+        """Catch-up only: follow the stored related links of archived articles reached at ``depth``.
+
+        A killed run may have archived an article while its related targets were still in flight; this run skips
+        the article (it is archived), so its links are read from the archive instead and followed within the depth
+        budget. Targets already recorded as dead (``link_statuses``) are not fetched again. A normal run never
+        gets here: it fetches no article page when nothing is new.
+        """
+        if not keys or not self.related_depth or depth >= self.related_depth or not self._catching_up():
+            return
+        best = self._archived_depths
+        todo = [k for k in dict.fromkeys(keys) if best.get(k, depth + 1) > depth]
+        if not todo:
+            return
+        for key in todo:
+            best[key] = depth
+        links = self._archived_related(todo)
+        if links:
+            self._inc("catch_up_related", len(links))
+            yield from self._follow(links, depth + 1)
+
+    def _archived_related(self, keys: list[tuple[str, int]]) -> list[tuple[str, str | None]]:
+        """``(url, published_at)`` of the related links stored for these archived articles, in page order, whose
+        target is an article not known to be dead; one query per portal (and 500 keys)."""
+        a, r, dead = schema.articles, schema.related_links, schema.link_statuses
+        by_portal: dict[str, list[int]] = {}
+        for portal, antara_id in keys:
+            by_portal.setdefault(portal, []).append(int(antara_id))
+        joined = r.join(a, a.c.id == r.c.article_id).outerjoin(
+            dead, and_(dead.c.portal == r.c.target_portal, dead.c.antara_id == r.c.target_antara_id)
+        )
+        links: list[tuple[str, str | None]] = []
+        try:
+            with self.archive.engine.connect() as conn:
+                for portal, ids in by_portal.items():
+                    for i in range(0, len(ids), 500):
+                        stmt = (
+                            select(r.c.url, r.c.published_at)
+                            .select_from(joined)
+                            .where(
+                                a.c.portal == portal,
+                                a.c.antara_id.in_(ids[i : i + 500]),
+                                r.c.target_portal.is_not(None),
+                                dead.c.portal.is_(None),
+                            )
+                            .order_by(a.c.id, r.c.position)
+                        )
+                        # stored in UTC without a zone; _window_ok reads a zone-less time in the portal's zone
+                        links.extend((url, f"{at}+00:00" if at else None) for url, at in conn.execute(stmt))
+        except SQLAlchemyError:
+            self.logger.warning("Could not read the related links of archived articles", exc_info=True)
+        return links
 
     def closed(self, reason: str) -> None:
         """A finished run forgets its bookkeeping, so a JOBDIR reused by mistake does not hide articles next time."""

@@ -99,7 +99,7 @@ class AntaraSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             reason = f"http_{status}"
-        elif failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy >= 2.14: the first
+        elif failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy 2.19 raises the 1st
             status, reason = 0, "timeout"
         elif failure.check(CannotResolveHostError, DNSLookupError):
             status, reason = 0, "dns"

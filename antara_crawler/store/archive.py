@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import re
+import sqlite3
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -75,11 +77,14 @@ CONTENT_FIELDS = (
 #: PostgreSQL advisory lock held while migrating ("anta")
 MIGRATION_LOCK = 0x616E7461
 SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout=30000",  # first: the pragmas below may wait for another process opening the same file
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",  # with WAL: a process crash never loses a commit (a power cut may lose the last)
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",
 )
+#: Switching a new file to WAL while another process does the same can report "database is locked" at once, without
+#: waiting for the busy timeout; such a pragma is retried this many times, 0.1 s apart.
+SQLITE_PRAGMA_RETRIES = 50
 
 
 class BadItem(ValueError):
@@ -97,7 +102,8 @@ class WriteResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    link_statuses: int = 0
+    link_statuses: int = 0  # related links marked with their target's status
+    statuses_recorded: int = 0  # LinkStatus records stored (rows of link_statuses written)
     dropped: dict[str, int] = field(default_factory=dict)
     new_articles: list[Article] = field(default_factory=list)
     updated_articles: list[Article] = field(default_factory=list)
@@ -110,6 +116,7 @@ class WriteResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.link_statuses += other.link_statuses
+        self.statuses_recorded += other.statuses_recorded
         for reason, n in other.dropped.items():
             self.drop(reason, n)
         self.new_articles.extend(other.new_articles)
@@ -375,6 +382,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             logger.info("archive migrated from %s to %s", before or "empty", after)
 
 
+def _execute_pragma(cursor: Any, pragma: str) -> None:
+    for attempt in range(SQLITE_PRAGMA_RETRIES + 1):
+        try:
+            cursor.execute(pragma)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == SQLITE_PRAGMA_RETRIES:
+                raise
+            time.sleep(0.1)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite the folder is created and every connection gets the archive's PRAGMAs."""
     sa_url = make_url(url)
@@ -390,7 +408,7 @@ def make_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below), so DDL and reads are transactional too
         cursor = dbapi_conn.cursor()
         for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
+            _execute_pragma(cursor, pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -494,9 +512,11 @@ class Archive:
     def search(
         self, query: str, *, portal: str | None = None, limit: int = 20, order: str = "rank"
     ) -> list[dict[str, Any]]:
-        """Full-text search over title and body (SQLite FTS5 syntax; elsewhere a plain substring match).
+        """Full-text search over title and body in FTS5 query syntax (SQLite FTS5; PostgreSQL text search, see
+        :mod:`antara_crawler.store.search`; elsewhere a plain substring match).
 
-        ``order``: ``"rank"`` (bm25, best first) or ``"recent"`` (newest archived first, fastest on common words).
+        ``order``: ``"rank"`` (best first: bm25 on SQLite, ts_rank_cd on PostgreSQL) or ``"recent"`` (newest
+        archived first, fastest on common words). On PostgreSQL a malformed query raises ``QueryError``.
         """
         a = s.articles
         cols = "a.id, a.portal, a.antara_id, a.url, a.title, a.published_at"
@@ -513,10 +533,16 @@ class Archive:
                     f"WHERE articles_fts MATCH :q{where_portal} ORDER BY {order_by} LIMIT :limit"
                 )
                 return [dict(r) for r in conn.execute(text(sql), params).mappings()]
-            pattern = f"%{query}%"
-            stmt = select(a.c.id, a.c.portal, a.c.antara_id, a.c.url, a.c.title, a.c.published_at).where(
-                a.c.title.ilike(pattern) | a.c.body.ilike(pattern)
-            )
+            stmt = select(a.c.id, a.c.portal, a.c.antara_id, a.c.url, a.c.title, a.c.published_at)
+            if self.engine.dialect.name == "postgresql":
+                from antara_crawler.store.search import pg_match, pg_rank  # search imports this module
+
+                stmt = stmt.where(pg_match(query))
+                if order == "rank":
+                    stmt = stmt.order_by(pg_rank(query).desc())
+            else:
+                pattern = f"%{query}%"
+                stmt = stmt.where(a.c.title.ilike(pattern) | a.c.body.ilike(pattern))
             if portal:
                 stmt = stmt.where(a.c.portal == portal)
             stmt = stmt.order_by(a.c.id.desc()).limit(limit)
@@ -687,6 +713,7 @@ class Archive:
                 self._write_articles(conn, part, now, result)
         if statuses:
             result.link_statuses += self._write_link_statuses(conn, statuses, now)
+            result.statuses_recorded += len({(st.portal, st.antara_id) for st in statuses})
         return result
 
     def _existing(self, conn: Connection, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, str]]:
@@ -760,6 +787,7 @@ class Archive:
             for chunk in _chunks(page_ids):
                 conn.execute(delete(s.pages).where(s.pages.c.article_id.in_(chunk)))
             _insert_many(conn, s.pages, [{"article_id": i, **p.page} for i, p in pages if p.page is not None])
+        self._clear_link_statuses(conn, [p.key for p in part])
         result.new += len(new)
         result.updated += len(changed)
         result.unchanged += len(unchanged)
@@ -852,6 +880,31 @@ class Archive:
             d = dict(row)
             out[d.pop("article_id")].append(d)
         return out
+
+    @staticmethod
+    def _clear_link_statuses(conn: Connection, keys: list[tuple[str, int]]) -> None:
+        """Articles just written are no dead links: delete their ``link_statuses`` rows and clear
+        ``target_status``/``target_checked_at`` on the related links to them (a 503 that answers later).
+
+        Same transaction as the write; one DELETE and one UPDATE per portal and chunk of keys, touching only rows
+        that carry a status. A LinkStatus later in the same batch is written after the articles, so it still wins.
+        """
+        ls, r = s.link_statuses, s.related_links
+        by_portal: dict[str, set[int]] = defaultdict(set)
+        for portal, antara_id in keys:
+            by_portal[portal].add(int(antara_id))
+        for portal, ids in by_portal.items():
+            for chunk in _chunks(sorted(ids)):
+                conn.execute(delete(ls).where(ls.c.portal == portal, ls.c.antara_id.in_(chunk)))
+                conn.execute(
+                    update(r)
+                    .where(
+                        r.c.target_portal == portal,
+                        r.c.target_antara_id.in_(chunk),
+                        r.c.target_status.is_not(None) | r.c.target_checked_at.is_not(None),
+                    )
+                    .values(target_status=None, target_checked_at=None)
+                )
 
     def _write_link_statuses(self, conn: Connection, statuses: list[LinkStatus], now: str) -> int:
         latest = {(st.portal, st.antara_id): st for st in statuses}

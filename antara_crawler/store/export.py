@@ -46,7 +46,7 @@ from antara_crawler.store.search import (
     is_query_error,
     is_sqlite,
     query_error,
-    substring_match,
+    text_match,
 )
 
 logger = logging.getLogger(__name__)
@@ -157,8 +157,8 @@ def _ids_statement(engine: Engine, flt: ArchiveFilter) -> Any:
             .order_by(articles_fts.c.rowid)
         )
     stmt = select(a.c.id).where(*flt.conditions())
-    if flt.query:
-        stmt = stmt.where(substring_match(flt.query))
+    if flt.query:  # PostgreSQL: text search through the GIN index ix_articles_tsv (store.search)
+        stmt = stmt.where(text_match(engine, flt.query))
     return stmt.order_by(a.c.id)
 
 

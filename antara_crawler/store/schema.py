@@ -5,7 +5,8 @@ result so the archive can build queries, and a test checks the two agree. Times 
 ``YYYY-MM-DD HH:MM:SS`` (sortable, read by SQLite's date functions and castable on PostgreSQL).
 
 SQLite-only parts live in the migrations behind a dialect check: the FTS5 table ``articles_fts`` (title, body) kept
-in sync by triggers, and the connection PRAGMAs set by :mod:`antara_crawler.store.archive`.
+in sync by triggers, and the connection PRAGMAs set by :mod:`antara_crawler.store.archive`. PostgreSQL-only: the GIN
+expression index in :data:`POSTGRESQL_ONLY_INDEXES` (full-text search, migration 0004), which metadata cannot mirror.
 """
 
 from __future__ import annotations
@@ -153,3 +154,6 @@ link_statuses = Table(
 VIEWS = ("related_graph", "portal_months", "missing_targets")
 #: SQLite-only objects (FTS5 and its shadow tables, triggers) that the metadata does not describe
 SQLITE_ONLY_TABLES = ("articles_fts",)
+#: PostgreSQL-only indexes over expressions (full-text search, see :mod:`antara_crawler.store.search`) that the
+#: metadata does not describe
+POSTGRESQL_ONLY_INDEXES = ("ix_articles_tsv",)

@@ -6,8 +6,13 @@
 
 Full-text search uses the SQLite FTS5 table ``articles_fts`` (title, body): the query is FTS5 syntax (words, "a
 phrase", AND/OR/NOT, prefix*, NEAR(...)), ranked by bm25 with the title weighted above the body, and each hit comes
-with an FTS5 ``snippet()``. A malformed query raises :class:`QueryError` with a one-line message. On other databases
-(PostgreSQL) the query is a plain case-insensitive substring match, newest first, and the snippet is cut in Python.
+with an FTS5 ``snippet()``. A malformed query raises :class:`QueryError` with a one-line message.
+
+On PostgreSQL the same query language is translated to a ``tsquery`` (see :func:`fts5_to_tsquery`; NEAR() and ``^``
+are SQLite-only) and matched against the weighted ``tsvector`` of title (A) and body (B) that the GIN index
+``ix_articles_tsv`` holds (migration 0004, 'simple' configuration); hits are ranked by ``ts_rank_cd`` with the title
+weighted ten times the body, and snippets come from ``ts_headline()`` with the same ``[ ]`` markers. Any other
+database gets a plain case-insensitive substring match, newest first, with the snippet cut in Python.
 
 Dates: ``since``/``until`` take a day (``2024-03-01``, inclusive, compared with the day printed on the page, i.e. in
 the portal's own zone: ``published_at_local``) or a date-time (``2024-03-01T08:00:00+07:00``; without an offset it is
@@ -159,16 +164,324 @@ def is_query_error(exc: OperationalError) -> bool:
     return any(word in msg for word in _FTS_ERRORS)
 
 
+def invalid_query(query: str, detail: str) -> QueryError:
+    """The one-line :class:`QueryError` for a malformed query (the same shape on every backend)."""
+    detail = " ".join(detail.split())
+    return QueryError(f'invalid search query {query!r}: {detail} (FTS5 syntax: words, "a phrase", AND, OR, NOT, pre*)')
+
+
 def query_error(query: str, exc: OperationalError) -> QueryError:
     """A one-line :class:`QueryError` for an FTS5 error raised by ``query``."""
-    detail = " ".join(str(getattr(exc, "orig", exc)).split())
-    return QueryError(f'invalid search query {query!r}: {detail} (FTS5 syntax: words, "a phrase", AND, OR, NOT, pre*)')
+    return invalid_query(query, str(getattr(exc, "orig", exc)))
+
+
+# --- PostgreSQL: the FTS5 query language translated to a tsquery ------------------------------------------------
+#
+# The archive's search language is FTS5's on every backend. On PostgreSQL a query is parsed here (so a malformed
+# one fails with the same kind of one-line message as on SQLite; websearch_to_tsquery() accepts anything and could
+# not tell) and rewritten as to_tsquery() text (websearch syntax has no prefix search and no parentheses):
+#
+#   word               'word'                  a "phrase"        'a phrase' (PostgreSQL: 'a' <-> 'phrase')
+#   a b, a AND b       'a' & 'b'               a OR b            'a' | 'b'
+#   a NOT b            'a' & !'b'              (a OR b) c        grouping kept
+#   pre*, "a b"*       'pre':*, 'a b':*        a + b             'a' <-> 'b'
+#   title:x, body:x    'x':A, 'x':B            -title:x, {title body}:x     the other column / both
+#
+# NEAR(...) and ^ (first word of a column) have no tsquery equivalent: they fail with a one-line message.
+# Words are the PostgreSQL parser's (the same one that built the index): lower-cased, accents kept ("café" does not
+# find "cafe", unlike SQLite's remove_diacritics), a hyphenated word is also one lexeme ("anak-anak").
+
+#: the text search configuration: 'simple' lower-cases and keeps every word; PostgreSQL has no Indonesian stemmer
+#: or stop-word list, so any language-specific configuration would mangle Indonesian words. Migration 0004 builds
+#: the GIN index ``ix_articles_tsv`` over exactly the expression :func:`pg_document` returns.
+TS_CONFIG = "simple"
+#: ts_rank_cd weights for D, C, B (body), A (title): a title word counts ten body words, as BM25_WEIGHTS on SQLite
+TS_RANK_WEIGHTS = "{0, 0, 0.1, 1}"
+#: ts_headline options: the same markers and length as the SQLite snippet; MaxFragments=1 picks the passage around
+#: the match, with words on both sides (the default starts the headline at the match)
+TS_HEADLINE_OPTIONS = (
+    f"StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords={SNIPPET_TOKENS}, MinWords={SNIPPET_TOKENS // 2}, "
+    "MaxFragments=1"
+)
+#: between title and body in the document: a lexeme no query produces, so that a "phrase" never spans the title's
+#: last word and the body's first (``||`` numbers the body's words on from the title's)
+_SPACER = literal_column("''' '':1'::tsvector")
+_COLUMN_WEIGHTS = {"title": "A", "body": "B"}
+_BAREWORD_EXTRA = frozenset("_\x1a")
+_PUNCT = {"(": "LP", ")": "RP", "+": "PLUS", "*": "STAR", ":": "COLON", "^": "CARET", "{": "LCP", "}": "RCP"}
+_PUNCT.update({"-": "MINUS", ",": "COMMA"})
+_STARTS_CNEARSET = ("STRING", "MINUS", "LCP", "CARET")
+
+
+class _Syntax(Exception):
+    """A malformed FTS5 query; the message is the detail shown after ``invalid search query '...':``."""
+
+
+@dataclass
+class _Token:
+    kind: str  # STRING (a bareword or a "quoted string"), AND, OR, NOT, EOF, or a _PUNCT kind
+    text: str  # what the query says (for error messages)
+    value: str = ""  # a STRING's text, unquoted
+
+
+def _is_bareword_char(ch: str) -> bool:
+    return ord(ch) > 127 or (ch.isascii() and ch.isalnum()) or ch in _BAREWORD_EXTRA
+
+
+def _fts5_tokens(query: str) -> list[_Token]:
+    """FTS5's query tokenizer: barewords, "strings" ("" inside is a quote), AND/OR/NOT, punctuation."""
+    out: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch == '"':
+            j, parts = i + 1, []
+            while True:
+                end = query.find('"', j)
+                if end < 0:
+                    raise _Syntax("unterminated string")
+                parts.append(query[j:end])
+                if query.startswith('"', end + 1):  # "" is a quote inside a string
+                    parts.append('"')
+                    j = end + 2
+                    continue
+                break
+            out.append(_Token("STRING", query[i : end + 1], "".join(parts)))
+            i = end + 1
+        elif _is_bareword_char(ch):
+            j = i
+            while j < n and _is_bareword_char(query[j]):
+                j += 1
+            word = query[i:j]
+            out.append(_Token(word if word in ("AND", "OR", "NOT") else "STRING", word, word))
+            i = j
+        elif ch in _PUNCT:
+            out.append(_Token(_PUNCT[ch], ch))
+            i += 1
+        else:
+            raise _Syntax(f'syntax error near "{ch}"')
+    out.append(_Token("EOF", ""))
+    return out
+
+
+class _TsQueryWriter:
+    """Recursive descent over FTS5's grammar (OR < AND < NOT < implicit AND), writing to_tsquery() text."""
+
+    def __init__(self, query: str):
+        self.tokens = _fts5_tokens(query)
+        self.at = 0
+        self.weights = ""  # the column filter in force (tsquery weight letters), "" for both columns
+
+    def write(self) -> str:
+        out = self._or()
+        if self._peek().kind != "EOF":
+            self._fail()
+        return out
+
+    def _peek(self, ahead: int = 0) -> _Token:
+        return self.tokens[min(self.at + ahead, len(self.tokens) - 1)]
+
+    def _take(self, kind: str) -> _Token:
+        token = self._peek()
+        if token.kind != kind:
+            self._fail()
+        self.at += 1
+        return token
+
+    def _fail(self) -> None:
+        raise _Syntax(f'syntax error near "{self._peek().text}"')
+
+    def _or(self) -> str:
+        parts = [self._and()]
+        while self._peek().kind == "OR":
+            self.at += 1
+            parts.append(self._and())
+        return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+    def _and(self) -> str:
+        parts = [self._not()]
+        while self._peek().kind == "AND":
+            self.at += 1
+            parts.append(self._not())
+        return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
+
+    def _not(self) -> str:
+        out = self._term()
+        while self._peek().kind == "NOT":
+            self.at += 1
+            out = f"({out} & !{self._term()})"
+        return out
+
+    def _term(self) -> str:
+        """``( expr )``, ``colspec : ( expr )`` or a run of (column-filtered) phrases joined by an implicit AND."""
+        if self._peek().kind == "LP":
+            return self._grouped(self.weights)
+        parts: list[str] = []
+        while not parts or self._peek().kind in _STARTS_CNEARSET:
+            weights = self.weights
+            if self._starts_colspec():
+                weights = self._colspec()
+                if not parts and self._peek().kind == "LP":
+                    return self._grouped(weights)
+            parts.append(self._nearset(weights))
+        return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
+
+    def _grouped(self, weights: str) -> str:
+        """``( expr )``; a column filter in front applies to every phrase inside."""
+        self._take("LP")
+        saved, self.weights = self.weights, weights
+        try:
+            out = self._or()
+        finally:
+            self.weights = saved
+        self._take("RP")
+        return out
+
+    def _starts_colspec(self) -> bool:
+        kind = self._peek().kind
+        return kind in ("MINUS", "LCP") or (kind == "STRING" and self._peek(1).kind == "COLON")
+
+    def _colspec(self) -> str:
+        """``[-] name :`` or ``[-] {name ...} :`` as tsquery weight letters (title A, body B)."""
+        negate = self._peek().kind == "MINUS"
+        if negate:
+            self.at += 1
+        names = []
+        if self._peek().kind == "LCP":
+            self.at += 1
+            names.append(self._take("STRING").value)
+            while self._peek().kind == "STRING":
+                names.append(self._take("STRING").value)
+            self._take("RCP")
+        else:
+            names.append(self._take("STRING").value)
+        weights = set()
+        for name in names:  # checked before the colon, as FTS5 does ("a -b" names a column b)
+            if name.lower() not in _COLUMN_WEIGHTS:
+                raise _Syntax(f"no such column: {name}")
+            weights.add(_COLUMN_WEIGHTS[name.lower()])
+        self._take("COLON")
+        if negate:
+            weights = set(_COLUMN_WEIGHTS.values()) - weights
+        weights = weights or {"D"}  # -{title body}: no column left; no lexeme has weight D, so nothing matches
+        if self.weights:  # nested column filters: the intersection
+            weights = weights & set(self.weights) or {"D"}
+        return "".join(sorted(weights))
+
+    def _nearset(self, weights: str) -> str:
+        if self._peek().kind == "STRING" and self._peek(1).kind == "LP":
+            if self._peek().text != "NEAR":
+                self._fail()
+            self.at += 2
+            self._phrase("")
+            while self._peek().kind in ("STRING", "CARET"):
+                self._phrase("")
+            if self._peek().kind == "COMMA":
+                self.at += 1
+                self._take("STRING")
+            self._take("RP")
+            raise _Syntax('NEAR(...) needs SQLite FTS5; on PostgreSQL use AND or a "phrase"')
+        return self._phrase(weights)
+
+    def _phrase(self, weights: str) -> str:
+        """``string [*] (+ string [*])*``: each string one to_tsquery operand, joined by ``<->``."""
+        operands = [self._operand(weights)]
+        while self._peek().kind == "PLUS":
+            self.at += 1
+            operands.append(self._operand(weights))
+        return operands[0] if len(operands) == 1 else "(" + " <-> ".join(operands) + ")"
+
+    def _operand(self, weights: str) -> str:
+        if self._peek().kind == "CARET":
+            self.at += 1
+            self._take("STRING")
+            raise _Syntax("^ (first word of a column) needs SQLite FTS5")
+        text = self._take("STRING").value
+        prefix = self._peek().kind == "STAR"
+        if prefix:
+            self.at += 1
+        # a quoted operand: PostgreSQL's parser splits it into words (several make a phrase); '' is not allowed,
+        # a blank operand is dropped like a word-less one
+        quoted = "'" + (text or " ").replace("\\", "\\\\").replace("'", "\\'") + "'"
+        suffix = ("*" if prefix else "") + weights
+        return f"{quoted}:{suffix}" if suffix else quoted
+
+
+def fts5_to_tsquery(query: str) -> str:
+    """An FTS5 query as PostgreSQL ``to_tsquery()`` text; raises :class:`QueryError` when it is malformed."""
+    try:
+        return _TsQueryWriter(query).write()
+    except _Syntax as exc:
+        raise invalid_query(query, str(exc)) from None
+
+
+def pg_document() -> ColumnElement[Any]:
+    """The weighted tsvector of an article (title A, a spacer, body B): the expression of the GIN index
+    ``ix_articles_tsv`` (migration 0004).
+
+    Written with literals, not bound parameters, so that the planner recognizes the index expression.
+    """
+    a = s.articles
+
+    def weighted(col: ColumnElement[Any], weight: str) -> ColumnElement[Any]:
+        vector = func.to_tsvector(literal_column(f"'{TS_CONFIG}'"), func.coalesce(col, literal_column("''")))
+        return func.setweight(vector, literal_column(f"'{weight}'"))
+
+    return weighted(a.c.title, "A").op("||")(_SPACER).op("||")(weighted(a.c.body, "B"))
+
+
+def pg_tsquery(query: str) -> ColumnElement[Any]:
+    """``to_tsquery('simple', :ts_query)`` for an FTS5 query (raises :class:`QueryError` when it is malformed)."""
+    return func.to_tsquery(literal_column(f"'{TS_CONFIG}'"), bindparam("ts_query", fts5_to_tsquery(query)))
+
+
+def pg_match(query: str) -> ColumnElement[bool]:
+    """``<document> @@ to_tsquery(...)``: uses the GIN index ``ix_articles_tsv``."""
+    return pg_document().bool_op("@@")(pg_tsquery(query))
+
+
+def pg_rank(query: str) -> ColumnElement[Any]:
+    """``ts_rank_cd`` with the title weighted ten times the body (higher is better)."""
+    weights = literal_column(f"'{TS_RANK_WEIGHTS}'::float4[]")
+    return func.ts_rank_cd(weights, pg_document(), pg_tsquery(query))
+
+
+def text_match(engine: Engine, query: str) -> ColumnElement[bool]:
+    """The full-text condition on ``articles`` for a non-SQLite database (PostgreSQL text search; else substring)."""
+    if engine.dialect.name == "postgresql":
+        return pg_match(query)
+    return substring_match(query)
+
+
+_WORD = re.compile(r"\w")
+_ADJACENT_MARKS = re.compile(re.escape(SNIPPET_END) + r"(\s+)" + re.escape(SNIPPET_START))
+
+
+def _pg_snippet(headline: str | None, body: str | None) -> str:
+    """A ts_headline() fragment in the shape of FTS5's snippet(): whitespace folded, "…" where the body goes on,
+    and neighbouring highlighted words joined into one span (a matched "phrase" reads ``[BPJS Ketenagakerjaan]``)."""
+    text = " ".join((headline or "").split())
+    if not text:
+        return ""
+    text = _ADJACENT_MARKS.sub(r"\1", text)
+    plain = text.replace(SNIPPET_START, "").replace(SNIPPET_END, "")
+    whole = " ".join((body or "").replace(SNIPPET_START, "").replace(SNIPPET_END, "").split())
+    at = whole.find(plain)
+    if at < 0:  # not found (the body holds the markers' characters in odd places): say it goes on
+        return SNIPPET_ELLIPSIS + text + SNIPPET_ELLIPSIS
+    before, after = whole[:at], whole[at + len(plain) :]
+    # what ts_headline left out: "…" for words, kept as is when only punctuation (a final full stop)
+    head = SNIPPET_ELLIPSIS if _WORD.search(before) else before
+    tail = SNIPPET_ELLIPSIS if _WORD.search(after) else after
+    return head + text + tail
 
 
 @dataclass
 class SearchHit:
     rank: int
-    score: float | None  # bm25 (lower is better) on SQLite; None elsewhere
+    score: float | None  # lower is better: bm25 on SQLite, -ts_rank_cd on PostgreSQL; None elsewhere
     portal: str
     antara_id: int
     url: str
@@ -201,6 +514,20 @@ def search_statement(engine: Engine, query: str, flt: ArchiveFilter, limit: int)
             .select_from(articles_fts.join(a, a.c.id == articles_fts.c.rowid))
             .where(fts_match(query), *flt.conditions())
             .order_by(score, a.c.published_at.desc(), a.c.id)
+        )
+    elif engine.dialect.name == "postgresql":
+        match, rank = pg_match(query), pg_rank(query)
+        # ts_headline() is costly: PostgreSQL evaluates it after the sort and LIMIT, on the hits shown only
+        headline = func.ts_headline(
+            literal_column(f"'{TS_CONFIG}'"),
+            func.coalesce(a.c.body, literal_column("''")),
+            pg_tsquery(query),
+            literal_column(f"'{TS_HEADLINE_OPTIONS}'"),
+        )
+        stmt = (
+            select(*cols, (-rank).label("score"), headline.label("snippet"), a.c.body.label("body"))
+            .where(match, *flt.conditions())
+            .order_by(rank.desc(), a.c.published_at.desc(), a.c.id)
         )
     else:
         stmt = (
@@ -239,13 +566,16 @@ def search(engine: Engine, query: str, flt: ArchiveFilter | None = None, *, limi
             raise query_error(query, exc) from None
         raise
     hits = []
-    for n, (portal, antara_id, url, title, published_at, score, snippet) in enumerate(rows, start=1):
-        if not is_sqlite(engine):
+    for n, row in enumerate(rows, start=1):
+        portal, antara_id, url, title, published_at, score, snippet = row[:7]
+        if engine.dialect.name == "postgresql":
+            snippet = _pg_snippet(snippet, row.body)
+        elif not is_sqlite(engine):
             snippet = _python_snippet(snippet, query)
         hits.append(
             SearchHit(
                 rank=n,
-                score=round(float(score), 4) if score is not None else None,
+                score=round(float(score), 4) + 0.0 if score is not None else None,  # + 0.0: no -0.0
                 portal=portal,
                 antara_id=int(antara_id),
                 url=url,
@@ -264,7 +594,10 @@ __all__ = [
     "QueryError",
     "SearchHit",
     "db_url_from",
+    "fts5_to_tsquery",
     "fts_match",
     "open_existing",
+    "pg_match",
+    "text_match",
     "search",
 ]
