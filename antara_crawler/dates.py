@@ -12,8 +12,9 @@ Decisions worth knowing:
 
 * a date without a time (``Minggu, 21 Desember 2025``) is midnight in the portal's (or label's) zone;
 * the weekday is checked to be a weekday word, not checked against the date (the digits are authoritative);
-* relative forms (``15 menit lalu``, ``kemarin``, ``hari ini 09:15 WIB``) are resolved against ``base`` (the fetch
-  time) and expressed in the label's or the portal's zone; ``kemarin`` alone is ``base`` minus one day (as
+* relative forms (``15 menit lalu``, ``kemarin``, ``hari ini 09:15 WIB``, and any form only dateparser reads,
+  such as ``dalam 43 menit`` or ``dlm 23 dtk``) are resolved against ``base`` (the fetch time), never the wall
+  clock, and expressed in the label's zone, else the portal's, else (no portal) ``base``'s own offset; ``kemarin`` alone is ``base`` minus one day (as
   dateparser does), ``kemarin 10:15`` is yesterday at 10:15; sub-second precision of ``base`` is dropped;
 * a time alone (``10.15 WIB``), a weekday alone (``Senin``) and in-body references (``Jumat (21/10)``,
   ``(1/9/2023)``) are not publication dates: ``None``;
@@ -26,7 +27,9 @@ Decisions worth knowing:
 ANTARA's own formats (header, related/listing items, RFC-822, ISO 8601, English ``Aug 21, 2012``, the relative
 forms above) go through a precompiled-regex fast path that never calls dateparser; anything else falls back to
 dateparser (``languages=['id']``, configured once, imported lazily so importing this module stays cheap), with
-day, month and year required for non-relative strings. Non-relative results are cached per ``(text, portal)``.
+day, month and year required for non-relative strings. dateparser's reading is taken against two fixed bases far
+apart: a string read differently against them is relative, and is read again against the caller's ``base``.
+Non-relative results are cached per ``(text, portal)``.
 """
 
 from __future__ import annotations
@@ -231,11 +234,18 @@ def clear_cache() -> None:
     _parse_static.cache_clear()
 
 
+#: Two bases far apart: a string dateparser reads the same against both is absolute; one it reads differently
+#: (``dalam 43 menit``, ``dlm 23 dtk``, any relative form dateparser knows) is relative and is resolved against
+#: the caller's ``base``, never against the wall clock.
+_PROBE_BASES = (datetime(2001, 3, 4, 5, 6, 7), datetime(1987, 10, 11, 22, 33, 44))
+
+
 @functools.cache
-def _absolute_parser() -> Any:
+def _absolute_parser(probe: int) -> Any:
     import dateparser
 
-    return dateparser.DateDataParser(languages=DATEPARSER_LANGUAGES, settings=_DP_ABSOLUTE_SETTINGS)
+    settings = {**_DP_ABSOLUTE_SETTINGS, "RELATIVE_BASE": _PROBE_BASES[probe]}
+    return dateparser.DateDataParser(languages=DATEPARSER_LANGUAGES, settings=settings)
 
 
 def _normalise_for_dateparser(s: str) -> str:
@@ -246,25 +256,49 @@ def _normalise_for_dateparser(s: str) -> str:
     return _DP_NORMALISE.sub(repl, s)
 
 
-def _dateparser_fallback(s: str, portal: str | None, base: datetime | None) -> datetime | None:
-    """dateparser for anything the fast path does not know; ``base`` given -> relative settings."""
+def _dateparser_fallback(
+    s: str, portal: str | None, base: datetime | None, zone: tzinfo | None = None
+) -> datetime | None | object:
+    """The one way into dateparser: without ``base`` the absolute reading (or ``_RELATIVE``), with it the reading
+    relative to ``base`` in ``zone`` (default: the portal's)."""
+    if base is None:
+        return _dateparser_absolute(s, portal)
+    return _dateparser_relative(s, zone or tz_for(portal), base)
+
+
+def _dateparser_absolute(s: str, portal: str | None) -> datetime | None | object:
+    """dateparser for what the fast path does not know: a datetime, None, or ``_RELATIVE`` when the reading
+    depends on the base (then :func:`_dateparser_relative` resolves it against the caller's ``base``)."""
     text = _normalise_for_dateparser(s)
     try:
-        if base is None:
-            dt = _absolute_parser().get_date_data(text).date_obj
-        else:
-            import dateparser
-
-            settings = {**DATEPARSER_SETTINGS, "RELATIVE_BASE": base.astimezone(tz_for(portal))}
-            dt = dateparser.parse(text, languages=DATEPARSER_LANGUAGES, settings=settings)
+        first = _absolute_parser(0).get_date_data(text).date_obj
+        if first is None:
+            return None
+        if _absolute_parser(1).get_date_data(text).date_obj != first:
+            return _RELATIVE
     except Exception:  # dateparser has raised on odd input before; a date string must never crash a crawl
+        logger.debug("dateparser failed on %r", s, exc_info=True)
+        return None
+    logger.debug("dateparser fallback parsed %r", s)
+    return _as_tz(first, portal)
+
+
+def _dateparser_relative(s: str, zone: tzinfo, base: datetime) -> datetime | None:
+    """dateparser with ``RELATIVE_BASE`` = ``base`` seen in ``zone``; a naive result is in ``zone``."""
+    import dateparser
+
+    local = base.astimezone(zone)
+    settings = {**DATEPARSER_SETTINGS, "RELATIVE_BASE": local.replace(tzinfo=None)}
+    try:
+        dt = dateparser.parse(_normalise_for_dateparser(s), languages=DATEPARSER_LANGUAGES, settings=settings)
+    except Exception:  # see _dateparser_absolute
         logger.debug("dateparser failed on %r", s, exc_info=True)
         return None
     if dt is None:
         return None
-    logger.debug("dateparser fallback parsed %r", s)
-    dt = _as_tz(dt, portal)
-    return dt.replace(microsecond=0) if base is not None else dt
+    logger.debug("dateparser fallback parsed %r relative to %s", s, local)
+    dt = dt.replace(tzinfo=zone) if dt.tzinfo is None else dt.replace(tzinfo=_tz_for_offset(dt.utcoffset()))
+    return dt.replace(microsecond=0)
 
 
 def _months_back(dt: datetime, months: int) -> datetime:
@@ -278,11 +312,13 @@ def _months_back(dt: datetime, months: int) -> datetime:
 
 
 def _relative(s: str, portal: str | None, base: datetime) -> datetime | None:
-    """Relative forms against ``base``: fast path, then dateparser with ``RELATIVE_BASE``."""
+    """Relative forms against ``base``: fast path, then dateparser with ``RELATIVE_BASE``. The result is in the
+    printed label's zone, else the portal's, else (no portal) ``base``'s own offset."""
+    zone = tz_for(portal) if portal else base.tzinfo or UTC
     try:
         m = _RELATIVE_AGO.match(s)
         if m is not None:
-            local = base.astimezone(tz_for(portal))
+            local = base.astimezone(zone)
             n = 1 if m["se"] else int(m["n"])
             unit = m["unit"].lower()
             if unit == "bulan":
@@ -292,17 +328,17 @@ def _relative(s: str, portal: str | None, base: datetime) -> datetime | None:
             return local - timedelta(seconds=n * _UNIT_SECONDS[unit])
         m = _RELATIVE_DAY.match(s)
         if m is not None:
-            local = base.astimezone(_zone(m["tz"], portal))
+            local = base.astimezone(_zone(m["tz"], portal) if m["tz"] else zone)
             if m["day"].lower() == "kemarin":
                 local -= timedelta(days=1)
             if m["H"] is None:
                 return local
             return local.replace(hour=int(m["H"]), minute=int(m["M"]), second=int(m["S"] or 0))
         if _RELATIVE_NOW.match(s):
-            return base.astimezone(tz_for(portal))
+            return base.astimezone(zone)
     except (ValueError, OverflowError):
         return None
-    return _dateparser_fallback(s, portal, base)
+    return _dateparser_fallback(s, portal, base, zone)  # type: ignore[return-value]
 
 
 def parse_date(text: str | None, *, portal: str | None = None, base: datetime | None = None) -> datetime | None:

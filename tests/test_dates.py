@@ -187,49 +187,52 @@ CASES = [
     case("iso-impossible-day", "2023-02-30T10:00:00+07:00", None),
     case("iso-impossible-month", "2023-13-01", None),
     case("iso-impossible-hour", "2023-09-01T25:00:00+07:00", None),
-    # --- relative forms against the fetch time (BASE = 13:00 WIB / 14:00 WITA / 15:00 WIT) ----------------------
-    case("rel-menit", "15 menit lalu", "2026-05-28T12:45:00+07:00"),
+    # --- relative forms against the fetch time (BASE = 13:00 WIB / 14:00 WITA / 15:00 WIT); without a portal the
+    # result keeps base's own offset ------------------------------------------------------------------------------
+    case("rel-menit", "15 menit lalu", "2026-05-28T12:45:00+07:00", "babel"),
     case("rel-menit-wita-portal", "15 menit lalu", "2026-05-28T13:45:00+08:00", "bali"),
     case("rel-menit-wit-portal", "15 menit lalu", "2026-05-28T14:45:00+09:00", "papua"),
-    case("rel-menit-yang-lalu", "15 menit yang lalu", "2026-05-28T12:45:00+07:00"),
-    case("rel-detik", "30 detik lalu", "2026-05-28T12:59:30+07:00"),
-    case("rel-jam", "2 jam lalu", "2026-05-28T11:00:00+07:00"),
+    case("rel-menit-yang-lalu", "15 menit yang lalu", "2026-05-28T12:45:00+07:00", "babel"),
+    case("rel-detik", "30 detik lalu", "2026-05-28T12:59:30+07:00", "babel"),
+    case("rel-jam", "2 jam lalu", "2026-05-28T11:00:00+07:00", "babel"),
     case("rel-jam-wita-portal", "2 jam lalu", "2026-05-28T12:00:00+08:00", "kaltim"),
-    case("rel-jam-yang-lalu", "3 jam yang lalu", "2026-05-28T10:00:00+07:00"),
-    case("rel-sejam", "sejam lalu", "2026-05-28T12:00:00+07:00"),
-    case("rel-semenit", "semenit lalu", "2026-05-28T12:59:00+07:00"),
-    case("rel-hari", "3 hari lalu", "2026-05-25T13:00:00+07:00"),
-    case("rel-sehari", "sehari lalu", "2026-05-27T13:00:00+07:00"),
-    case("rel-minggu", "2 minggu lalu", "2026-05-14T13:00:00+07:00"),
-    case("rel-pekan", "2 pekan lalu", "2026-05-14T13:00:00+07:00"),
-    case("rel-sepekan", "sepekan lalu", "2026-05-21T13:00:00+07:00"),
-    case("rel-seminggu", "seminggu lalu", "2026-05-21T13:00:00+07:00"),
-    case("rel-bulan", "3 bulan lalu", "2026-02-28T13:00:00+07:00"),
-    case("rel-sebulan-clamped", "sebulan lalu", "2026-02-28T10:00:00+07:00", None, BASE_MARCH_31),
-    case("rel-tahun", "2 tahun lalu", "2024-05-28T13:00:00+07:00"),
-    case("rel-setahun", "setahun lalu", "2025-05-28T13:00:00+07:00"),
-    case("rel-capitalised", "2 Jam Lalu", "2026-05-28T11:00:00+07:00"),
-    case("rel-kemarin", "kemarin", "2026-05-27T13:00:00+07:00"),
+    case("rel-jam-yang-lalu", "3 jam yang lalu", "2026-05-28T10:00:00+07:00", "babel"),
+    case("rel-sejam", "sejam lalu", "2026-05-28T12:00:00+07:00", "babel"),
+    case("rel-semenit", "semenit lalu", "2026-05-28T12:59:00+07:00", "babel"),
+    case("rel-hari", "3 hari lalu", "2026-05-25T13:00:00+07:00", "babel"),
+    case("rel-sehari", "sehari lalu", "2026-05-27T13:00:00+07:00", "babel"),
+    case("rel-minggu", "2 minggu lalu", "2026-05-14T13:00:00+07:00", "babel"),
+    case("rel-pekan", "2 pekan lalu", "2026-05-14T13:00:00+07:00", "babel"),
+    case("rel-sepekan", "sepekan lalu", "2026-05-21T13:00:00+07:00", "babel"),
+    case("rel-seminggu", "seminggu lalu", "2026-05-21T13:00:00+07:00", "babel"),
+    case("rel-bulan", "3 bulan lalu", "2026-02-28T13:00:00+07:00", "babel"),
+    case("rel-sebulan-clamped", "sebulan lalu", "2026-02-28T10:00:00+07:00", "babel", BASE_MARCH_31),
+    case("rel-tahun", "2 tahun lalu", "2024-05-28T13:00:00+07:00", "babel"),
+    case("rel-setahun", "setahun lalu", "2025-05-28T13:00:00+07:00", "babel"),
+    case("rel-capitalised", "2 Jam Lalu", "2026-05-28T11:00:00+07:00", "babel"),
+    case("rel-kemarin", "kemarin", "2026-05-27T13:00:00+07:00", "babel"),
     case("rel-kemarin-capitalised", "Kemarin", "2026-05-27T14:00:00+08:00", "bali"),
-    case("rel-kemarin-time", "kemarin 10:15", "2026-05-27T10:15:00+07:00"),
+    case("rel-kemarin-time", "kemarin 10:15", "2026-05-27T10:15:00+07:00", "babel"),
     case("rel-kemarin-time-label", "kemarin 10:15 WIT", "2026-05-27T10:15:00+09:00", "bali"),
-    case("rel-kemarin-after-midnight", "kemarin 23:10", "2026-05-27T23:10:00+07:00", None, BASE_MIDNIGHT),
+    case("rel-kemarin-after-midnight", "kemarin 23:10", "2026-05-27T23:10:00+07:00", "babel", BASE_MIDNIGHT),
     case("rel-kemarin-after-midnight-wita", "kemarin 23:10", "2026-05-27T23:10:00+08:00", "bali", BASE_MIDNIGHT),
-    case("rel-hari-ini", "hari ini", "2026-05-28T13:00:00+07:00"),
+    case("rel-hari-ini", "hari ini", "2026-05-28T13:00:00+07:00", "babel"),
     case("rel-hari-ini-time-wib", "hari ini 09:15 WIB", "2026-05-28T09:15:00+07:00"),
     case("rel-hari-ini-time-wita-on-wib-portal", "hari ini 09:15 WITA", "2026-05-28T09:15:00+08:00", "aceh"),
     case("rel-hari-ini-dot-time", "Hari ini 09.15", "2026-05-28T09:15:00+09:00", "ambon"),
     case("rel-hari-ini-pukul", "hari ini pukul 09.15 WIB", "2026-05-28T09:15:00+07:00"),
     case("rel-baru-saja", "baru saja", "2026-05-28T14:00:00+08:00", "bali"),
-    case("rel-naive-base-is-utc", "15 menit lalu", "2026-05-28T12:45:00+07:00", None, datetime(2026, 5, 28, 6, 0)),
+    case("rel-naive-base-is-utc", "15 menit lalu", "2026-05-28T05:45:00+00:00", None, datetime(2026, 5, 28, 6, 0)),
     case(
-        "rel-base-in-other-zone",
+        "rel-base-in-other-zone",  # no portal: the result keeps base's own offset
         "15 menit lalu",
-        "2026-05-28T12:45:00+07:00",
+        "2026-05-28T14:45:00+09:00",
         None,
         datetime(2026, 5, 28, 15, 0, tzinfo=timezone(timedelta(hours=9))),
     ),
-    case("rel-base-microseconds-dropped", "2 jam lalu", "2026-05-28T11:00:00+07:00", None, BASE.replace(microsecond=7)),
+    case(
+        "rel-base-microseconds-dropped", "2 jam lalu", "2026-05-28T11:00:00+07:00", "babel", BASE.replace(microsecond=7)
+    ),
     case("rel-hour-25", "hari ini 25:00 WIB", None),
     case("rel-vague", "beberapa menit lalu", None),
     # --- forms that need the dateparser fallback ----------------------------------------------------------------
@@ -406,7 +409,7 @@ def test_cache_is_per_portal() -> None:
 
 @freeze_time("2026-05-28 06:00:00")
 def test_base_defaults_to_now_utc() -> None:
-    assert to_iso(parse_date("15 menit lalu")) == "2026-05-28T12:45:00+07:00"
+    assert to_iso(parse_date("15 menit lalu")) == "2026-05-28T05:45:00+00:00"  # no portal, no base: UTC now
     assert to_iso(parse_date("kemarin", portal="papua")) == "2026-05-27T15:00:00+09:00"
 
 
@@ -583,3 +586,55 @@ def test_roundtrip_abbreviated_month(d: datetime, label: str, data: st.DataObjec
     abbr = data.draw(st.sampled_from(MONTH_ABBRS[d.month - 1]))
     text = f"{WEEKDAY_NAMES[d.weekday()]}, {d.day} {abbr} {d.year} {d.hour}:{d.minute:02d} {label}"
     _same(parse_date(text, base=BASE), d.replace(tzinfo=ZONES[label]))
+
+
+# --- issue 11 part 5: every relative form dateparser reads honours ``base`` ------------------------------------
+
+#: Bases far from any wall clock this suite runs under, in three offsets.
+FAR_BASES = [
+    datetime(2001, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=8))),
+    datetime(1987, 10, 11, 22, 33, 44, tzinfo=UTC),
+    datetime(2049, 12, 31, 23, 59, 30, tzinfo=timezone(timedelta(hours=-5))),
+]
+
+
+@pytest.mark.parametrize("base", FAR_BASES, ids=["2001+08", "1987utc", "2049-05"])
+@pytest.mark.parametrize(
+    ("text", "delta"),
+    [
+        ("dalam 43 menit", timedelta(minutes=43)),
+        ("dlm 23 dtk", timedelta(seconds=23)),
+        ("dalam 2 hari", timedelta(days=2)),
+        ("1 jam 30 menit yang lalu", -timedelta(minutes=90)),
+    ],
+)
+def test_dateparser_relative_forms_resolve_against_base(base: datetime, text: str, delta: timedelta) -> None:
+    clear_cache()
+    assert parse_date(text, portal="papua", base=base) == base + delta
+    assert parse_date(text, base=base) == base + delta  # cached reading must not pin the first base
+
+
+@pytest.mark.parametrize("base", FAR_BASES, ids=["2001+08", "1987utc", "2049-05"])
+@pytest.mark.parametrize("text", ["dalam 43 menit", "dlm 23 dtk", "kemarin", "15 menit lalu", "baru saja"])
+def test_relative_result_without_portal_carries_base_offset(base: datetime, text: str) -> None:
+    got = parse_date(text, base=base)
+    assert got is not None
+    assert got.utcoffset() == base.utcoffset()
+
+
+def test_relative_result_with_portal_carries_portal_offset() -> None:
+    base = FAR_BASES[0]
+    got = parse_date("dalam 43 menit", portal="papua", base=base)
+    assert got.utcoffset() == timedelta(hours=9)
+    assert to_iso(got) == "2001-03-04T06:49:07+09:00"
+
+
+def test_dateparser_relative_form_is_not_cached_as_absolute() -> None:
+    clear_cache()
+    a = parse_date("dlm 23 dtk", base=FAR_BASES[1])
+    b = parse_date("dlm 23 dtk", base=FAR_BASES[1] + timedelta(days=400))
+    assert b - a == timedelta(days=400)
+
+
+def test_year_less_date_is_still_not_a_date() -> None:
+    assert parse_date("12 Maret", base=FAR_BASES[0]) is None
