@@ -24,20 +24,44 @@ Link = tuple[str, str]
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 #: Blocks that are not body text (SITE.md 4.5); the colon keeps "Editor senior ..." sentences in the body.
+#: ``Uploader : Admin 1`` is a CMS account (REAL-VARIATION c): neither a name nor body text.
 _DROP = re.compile(
-    r"^(?:baca\s+juga\b|(?:pewarta|editor|penerjemah|penyunting|fotografer|reporter)\s*:"
+    r"^(?:baca\s+juga\b|related\s+news\s*:|(?:pewarta|editor|penerjemah|penyunting|fotografer|reporter|uploader)\s*:"
     r"|copyright\s*(?:©|\(c\)|&copy;|antara)|dilarang\s+keras\s+mengambil\s+konten)",
     re.IGNORECASE,
 )
-_BACA_JUGA = re.compile(r"^baca\s+juga\b", re.IGNORECASE)
+#: Inline related lines: Indonesian ``Baca juga:`` and the English portal's ``Related news:``.
+_BACA_JUGA = re.compile(r"^(?:baca\s+juga\b|related\s+news\s*:)", re.IGNORECASE)
 
-#: ``Pangkalpinang (ANTARA) - ``, ``Serang, Banten (ANTARA) – ``, ``Medan, 30/6 (Antarasumut) -`` (SITE.md 4.6).
-_DATELINE = re.compile(r"^(?P<place>[^()\n]{1,80}?)\s*\((?:ANTARA|Antara\w*)\)\s*[-–—]+\s*")
+#: The agency tag of a dateline: ``(ANTARA)``, ``(ANTARA News)``, ``(Antara)``, ``(ANTARA Sumsel)``,
+#: ``(Antara Kalteng)``, ``(AntaraSumbar)``, ``(Antaranews Jatim)``, ``(Antara/PRNewswire)``, ``(Antarasumut)``.
+_AGENCY = r"\(\s*antara(?:\s*news)?(?:[\s/-]*[a-z][\w .-]{0,30}?)?\s*\)"
+#: Dash separators: ``-``, ``--``, ``–``, ``—`` (a line break may follow).
+_SEP = r"\s*[-–—]{1,3}\s*"
+#: ``Pangkalpinang (ANTARA) - ``, ``Serang, Banten (ANTARA) – ``, ``Medan, 30/6 (Antarasumut) -``,
+#: ``ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) --``, ``Sawahlunto, (AntaraSumbar) -`` (SITE.md 4.6,
+#: REAL-VARIATION b). The place is everything before the tag, as printed.
+_DATELINE = re.compile(r"^(?P<place>[^()\n]{0,80}?)\s*" + _AGENCY + _SEP, re.IGNORECASE)
+#: Without a tag: ``Jambi - `` (one to three capitalised words), or no place: ``ANTARA - ``.
+_DATELINE_BARE = re.compile(r"^(?:(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*){0,2})|ANTARA)\s+[-–—]{1,3}\s+(?=\S)")
+#: The agency tag anywhere in a paragraph (a pull quote glued before the dateline).
+_AGENCY_INSIDE = re.compile(_AGENCY + _SEP, re.IGNORECASE)
+
+#: A photo credit ending a caption: ``(ANTARA FOTO/…)``, ``(ANTARA/HO-…)``, ``(HO-…)``, ``(FOTO ANTARA/…)``,
+#: ``(Antarasumsel.com/Grafis/Aw)``, ``(ANTARANews/ferly)``, and the unbracketed ``ANTARA/HO-…`` at the end.
+#: ``(IGT)`` or a crew ``(A/B/C)`` are not credits.
+_CREDIT = re.compile(
+    r"(?:\((?:antara\s*foto|foto\s*antara|antara[\w.]*)\s*/[^()]{1,80}\)|\(\s*ho\s*-[^()]{1,80}\)"
+    r"|\bANTARA/HO-[^()]{1,60})\s*\.?$",
+    re.IGNORECASE,
+)
+#: A caption paragraph: a credit at its end and no longer than a caption gets.
+CAPTION_MAX = 600
 
 # The byline (SITE.md 5): stop at the next label, at COPYRIGHT or at the end of the line, so glued text
 # ("SavitriEditor: Y") still splits. ``[^\S\n]`` is whitespace that is not a newline: an empty editor
 # ("Editor :&nbsp;\nCOPYRIGHT") must not swallow the next line.
-_STOP = r"(?=Pewarta\s*:|Editor\s*:|Penerjemah\s*:|Penyunting\s*:|COPYRIGHT|Copyright|\n|$)"
+_STOP = r"(?=Pewarta\s*:|Editor\s*:|Penerjemah\s*:|Penyunting\s*:|Uploader\s*:|COPYRIGHT|Copyright|\n|$)"
 _REPORTER = re.compile(r"Pewarta[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
 _EDITOR = re.compile(r"(?:Editor|Penyunting)[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
 _TRANSLATOR = re.compile(r"Penerjemah[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
@@ -138,10 +162,72 @@ def is_dropped_line(text: str) -> bool:
 
 def split_dateline(first_paragraph: str) -> str | None:
     """The place before ``(ANTARA) -`` at the start of paragraph 1 (``Serang, Banten``), or None."""
-    m = _DATELINE.match(first_paragraph)
-    if not m:
+    m = _DATELINE.match(first_paragraph) or _DATELINE_BARE.match(first_paragraph)
+    if not m or not m.group("place"):
         return None
-    return norm(m.group("place")).rstrip(",") or None
+    return norm(m.group("place")).rstrip(",").strip() or None
+
+
+def has_dateline(paragraph: str) -> bool:
+    return bool(_DATELINE.match(paragraph) or _DATELINE_BARE.match(paragraph))
+
+
+def is_caption(text: str) -> bool:
+    """A photo caption printed in the body: it ends with a photo credit (``(ANTARA FOTO/…)``, ``(HO-…)``)."""
+    return len(text) <= CAPTION_MAX and bool(_CREDIT.search(text))
+
+
+#: Words two passages must share in one run for one to be a copy of the other (a pull quote of the body).
+QUOTE_RUN = 6
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _shares_run(quote: str, rest: list[str]) -> bool:
+    """True when ``quote`` shares a run of QUOTE_RUN words (or most of its words, when shorter) with ``rest``:
+    a pull quote repeats the body with a word or two changed, so equality is not the test."""
+    words = _words(quote)
+    if len(words) < 3:
+        return False
+    need = min(QUOTE_RUN, len(words))
+    grams = {tuple(words[i : i + need]) for i in range(len(words) - need + 1)}
+    for text in rest:
+        other = _words(text)
+        if any(tuple(other[i : i + need]) in grams for i in range(len(other) - need + 1)):
+            return True
+    return False
+
+
+def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
+    """Drop a pull quote printed before the dateline, or glued to it, when the body repeats its words.
+
+    Only the text before the dateline is examined (the first three paragraphs at most); no dateline, nothing
+    dropped."""
+    head = paragraphs[:4]
+    for i, p in enumerate(head):
+        if has_dateline(p):
+            if i == 0:
+                return paragraphs
+            rest = paragraphs[i:]
+            kept = [q for q in paragraphs[:i] if not _shares_run(q, rest)]
+            return kept + rest
+        m = _AGENCY_INSIDE.search(p)
+        if m is not None:
+            start = _place_start(p, m.start())
+            if start > 0 and _shares_run(p[:start], paragraphs[i + 1 :] + [p[m.end() :]]):
+                glued = p[start:].lstrip(" ,.\"'”’")
+                kept = [q for q in paragraphs[:i] if not _shares_run(q, paragraphs[i:])]
+                return [*kept, glued, *paragraphs[i + 1 :]]
+            return paragraphs
+    return paragraphs
+
+
+def _place_start(text: str, tag_at: int) -> int:
+    """Where the place before a mid-paragraph agency tag starts: after the last quote mark or sentence end."""
+    cut = max(text.rfind(c, 0, tag_at) for c in ('"', "”", "’", ".", "!", "?", "'"))
+    return cut + 1 if cut >= 0 else 0
 
 
 @dataclass
@@ -169,7 +255,7 @@ def element_blocks(container: etree._Element) -> BodyParts:
     walker = _Walker()
     walker.walk(container)
     walker.flush()
-    return BodyParts(paragraphs=walker.paragraphs, baca_juga=walker.links)
+    return BodyParts(paragraphs=drop_pull_quotes(walker.paragraphs), baca_juga=walker.links)
 
 
 class _Walker:
@@ -191,7 +277,7 @@ class _Walker:
             if _DROP.match(text):
                 if _BACA_JUGA.match(text):
                     self.links.extend(self.block_links)
-            else:
+            elif not is_caption(text) and not is_byline_line(text):
                 self.paragraphs.append(text)
         self.block_links.clear()
 
@@ -263,8 +349,9 @@ def extract_body_text(text: str) -> tuple[str, str | None]:
     for chunk in re.split(r"\n[^\S\n]*\n", (text or "").replace("\r\n", "\n").replace("\r", "\n")):
         kept = [line for line in chunk.split("\n") if (n := norm(line)) and not _DROP.match(n)]
         joined = norm(" ".join(kept))
-        if joined and not _DROP.match(joined):
+        if joined and not _DROP.match(joined) and not is_caption(joined) and not is_byline_line(joined):
             paragraphs.append(joined)
+    paragraphs = drop_pull_quotes(paragraphs)
     return "\n\n".join(paragraphs), (split_dateline(paragraphs[0]) if paragraphs else None)
 
 
@@ -309,6 +396,29 @@ def parse_byline(text: str | None) -> tuple[str | None, str | None]:
         return None, None
     text = text.replace("\xa0", " ").replace("&nbsp;", " ")
     return _label(_REPORTER, text), _label(_EDITOR, text)
+
+
+#: ``Oleh Farhan Arda Nugraha`` (optionally followed by the date, ``Minggu, 16 Juni 2024 18:00 WIB``): a byline
+#: line of its own, one to six capitalised name words (``dan`` between two names); ``Oleh karena itu`` is prose.
+_OLEH = re.compile(
+    r"^Oleh\s*:?\s+(?P<v>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|dan|&))*?)"
+    r"(?:\s*[,|]?\s*(?:(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu)\b.*|\d{1,2}\s+\w+\s+\d{4}.*))?$"
+)
+
+
+def parse_oleh(line: str) -> str | None:
+    """The name of an ``Oleh X`` byline line, or None when the line is not one."""
+    m = _OLEH.match(norm(line))
+    if not m:
+        return None
+    name = m.group("v").strip()
+    words = name.split()
+    return name if 0 < len(words) <= 8 and words[-1] not in ("dan", "&") else None
+
+
+def is_byline_line(text: str) -> bool:
+    """``Oleh X [date]`` printed as a paragraph of its own (REAL-VARIATION a, c)."""
+    return text[:4] == "Oleh" and parse_oleh(text) is not None
 
 
 def parse_translator(text: str | None) -> str | None:
