@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from antara_crawler.dates import fill_article_dates
+from antara_crawler.dates import fill_article_dates, parse_date, to_iso
 from antara_crawler.items import Article, RelatedLink
 from antara_crawler.urls import ArticleRef, parse_article_url
 
@@ -53,6 +53,7 @@ _TEMPLATES: tuple[Callable[[Page], Partial | None], ...] = (amp.extract, wrap.ex
 #: Fallback layers, in order, with the fields each can produce; a layer runs only when one of them is still
 #: missing, and is told which ones (``wanted``) so it computes nothing else.
 _FALLBACKS: tuple[tuple[Callable[[Page, frozenset[str]], Partial], frozenset[str]], ...] = (
+    (generic.visible, generic.VISIBLE_FIELDS),  # what the page prints outranks what its metadata claims
     (metadata.jsonld, metadata.JSONLD_FIELDS),
     (metadata.opengraph, metadata.OPENGRAPH_FIELDS),
     (metadata.time_tag, metadata.TIME_FIELDS),
@@ -60,7 +61,7 @@ _FALLBACKS: tuple[tuple[Callable[[Page, frozenset[str]], Partial], frozenset[str
     (generic.extract, generic.FIELDS),
 )
 #: field -> the field whose layer it must share.
-_COUPLED = {"dateline": "body", "baca_juga": "body", "editor": "reporter"}
+_COUPLED = {"dateline": "body", "baca_juga": "body", "editor": "reporter", "published_machine": "published_raw"}
 
 #: Control bytes that never occur in a real page (tab, newlines and form feed excluded).
 _CTRL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
@@ -147,6 +148,7 @@ def _parse(
         fetched_at=_fetched_at(fetched_at),
         field_sources=sources,
     )
+    article.published_at = _machine_published_at(article, values.get("published_machine"))
     unparsed = fill_article_dates(article)
     if unparsed:
         logger.debug("unparsed dates on %s: %r", article.url, unparsed)
@@ -262,6 +264,7 @@ def _merge(page: Page) -> tuple[dict[str, Any], dict[str, str], str]:
         core = (sources.get("title"), sources.get("body"), sources.get("published_raw"))
         template = "metadata" if any(s in meta_layers for s in core) else "generic"
     sources.pop("baca_juga", None)
+    sources.pop("published_machine", None)
     return values, sources, template
 
 
@@ -334,6 +337,25 @@ def _related(page: Page, baca_juga: list[RawLink], terkait: list[RawLink]) -> li
                 RelatedLink(url=target.url, title=title or None, published_at=None, kind=kind, published_raw=raw)
             )
     return out
+
+
+def _machine_published_at(article: Article, machine: str | None) -> str | None:
+    """The machine-readable time of the printed date (``<time datetime>``), which keeps the seconds, when it
+    names the same minute as the printed text; else None (the printed text is parsed as usual)."""
+    if not machine or not article.published_raw or machine == article.published_raw:
+        return None
+    exact = parse_date(machine, portal=article.portal)
+    shown = parse_date(article.published_raw, portal=article.portal, base=_base(article.fetched_at))
+    if exact is None or shown is None or abs((exact - shown).total_seconds()) >= 60:
+        return None
+    return to_iso(exact)
+
+
+def _base(fetched_at: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(fetched_at)
+    except ValueError:
+        return None
 
 
 def _fetched_at(value: datetime | str | None) -> str:

@@ -5,7 +5,10 @@
   headline, so menus, the header's "today" line and the sidebar (before or far after it) are never read;
 * body: the element holding the most paragraph text (its ``<p>`` children and ``<br>``-separated text);
 * byline: ``Pewarta``/``Editor`` regex over that block and its parent;
-* category: the last item of a breadcrumb; related: links under a "Berita Terkait" heading.
+* category: the last item of a breadcrumb, else the section menu's highlighted item;
+* related: the links of every box under a related heading ("Berita Terkait", "Berita Lainnya", "Baca Juga");
+* ``visible`` (asked before the metadata layers): the byline printed after the headline and the lead image
+  printed between the headline and the story, with its caption.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ import re
 from lxml import etree
 
 from .metadata import strip_site_suffix
-from .page import Page, Partial, RawLink, first, looks_like_date, text_of, xp
-from .text import byline_text, element_blocks, norm, parse_byline, raw_text
+from .page import Page, Partial, RawLink, caption_of, first, img_src, looks_like_date, text_of, xp
+from .text import byline_text, element_blocks, norm, parse_byline, parse_oleh, raw_text
 
 _MONTHS = (
     r"(?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
@@ -77,6 +80,95 @@ def body_block(page: Page) -> etree._Element | None:
 
 
 FIELDS = frozenset({"title", "published_raw", "body", "reporter", "category", "related"})
+#: What the page prints visibly near its headline; asked BEFORE the metadata layers (a printed byline outranks
+#: JSON-LD ``author``, the in-page image outranks ``og:image``, which is often a ``/small/`` variant).
+VISIBLE_FIELDS = frozenset({"reporter", "image_url"})
+
+#: Text printed between the headline and the lead image is short (date, byline, share counts); past this many
+#: characters the story has begun and an image is an in-body or sidebar image, not the lead.
+LEAD_TEXT_MAX = 400
+_BYLINE_HITS = xp(
+    "following::text()[contains(., 'Pewarta') or contains(., 'Editor') or contains(., 'Penyunting')"
+    " or starts-with(normalize-space(.), 'Oleh')][not(ancestor::script or ancestor::style)]"
+)
+_TEXT_SKIP = frozenset({"script", "style", "noscript", "template"})
+
+
+def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
+    """The byline printed after the headline (``Pewarta:``/``Oleh`` and ``Editor:``, wherever they stand) and
+    the lead image printed between the headline and the story, with its caption."""
+    out = Partial("generic")
+    h1 = first(_H1(page.root))
+    if h1 is None:
+        return out
+    if "reporter" in wanted:
+        reporter, editor = printed_byline(h1)
+        out.set("reporter", reporter)
+        out.set("editor", editor)
+    if "image_url" in wanted:
+        img = lead_image(h1)
+        if img is not None:
+            out.set("image_url", page.abs_url(img_src(img)))
+            if "image_url" in out.values:
+                out.set("image_caption", _caption_near(img))
+    return out
+
+
+def printed_byline(h1: etree._Element) -> tuple[str | None, str | None]:
+    """The first ``Pewarta:``/``Oleh X`` and the first ``Editor:`` printed after the headline."""
+    reporter = editor = None
+    for text in _BYLINE_HITS(h1):
+        el = text.getparent()
+        if el is None:
+            continue
+        if text.is_tail:  # a tail belongs to the element's parent block
+            el = el.getparent() if el.getparent() is not None else el
+        line = byline_text(el)
+        r, e = parse_byline(line)
+        if r is None and reporter is None:
+            r = next((n for n in (parse_oleh(x) for x in line.split("\n")) if n), None)
+        reporter = reporter or r
+        editor = editor or e
+        if reporter and editor:
+            break
+    return reporter, editor
+
+
+def lead_image(h1: etree._Element) -> etree._Element | None:
+    """The first image after the headline, before LEAD_TEXT_MAX characters of text, that is not a link's
+    thumbnail (related and sidebar items link their pictures) and is an image file."""
+    seen = 0
+    started = False
+    for el in h1.getroottree().getroot().iter():
+        if el is h1:
+            started = True
+            continue
+        if not started or not isinstance(el.tag, str):
+            continue
+        if el.tag in _TEXT_SKIP:
+            seen += len((el.tail or "").strip())
+            continue
+        if el.tag == "img" and img_src(el) and not any(a.tag == "a" for a in el.iterancestors()):
+            return el
+        if any(a is h1 for a in el.iterancestors()):
+            continue
+        seen += len((el.text or "").strip()) + len((el.tail or "").strip())
+        if seen > LEAD_TEXT_MAX:
+            return None
+    return None
+
+
+def _caption_near(img: etree._Element) -> str | None:
+    """The caption printed with the image: a ``figcaption`` or a ``caption`` class/id next to it."""
+    scope = img.getparent()
+    for _ in range(2):
+        if scope is None:
+            return None
+        found = caption_of(scope)
+        if found:
+            return found
+        scope = scope.getparent()
+    return None
 
 
 def extract(page: Page, wanted: frozenset[str] = FIELDS) -> Partial:
@@ -99,34 +191,72 @@ def extract(page: Page, wanted: frozenset[str] = FIELDS) -> Partial:
             out.set("reporter", reporter)
             out.set("editor", editor)
     if "category" in wanted:
-        for token in ("breadcrumb", "breadcrumbs"):
-            for box in page.by_class(token):
-                crumbs = [c for c in (text_of(li) for li in _CRUMBS(box)) if c]
-                if len(crumbs) > 1:
-                    out.set("category", crumbs[-1])
-                    break
+        out.set("category", category(page))
     if "related" in wanted:
         out.set("related", related(page.root))
     return out
 
 
+#: The section menu's highlighted item; ``Home``/``Beranda``/``Terkini`` are not sections.
+_ACTIVE_ITEM = xp(
+    "descendant::li[contains(concat(' ', normalize-space(@class), ' '), ' active ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' current ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' selected ')][ancestor::ul or ancestor::nav]"
+)
+_NOT_SECTIONS = frozenset({"home", "beranda", "terkini", "indeks", "index", "terpopuler", "video", "foto"})
+
+
+def category(page: Page) -> str | None:
+    """The last item of a breadcrumb; else the highlighted item of the section menu (its own link's text)."""
+    for token in ("breadcrumb", "breadcrumbs"):
+        for box in page.by_class(token):
+            crumbs = [c for c in (text_of(li) for li in _CRUMBS(box)) if c]
+            if len(crumbs) > 1:
+                return crumbs[-1]
+    for li in _ACTIVE_ITEM(page.root):
+        link = next(li.iterchildren("a"), None)
+        label = text_of(link) if link is not None else ""
+        if label and label.lower() not in _NOT_SECTIONS and len(label) <= 40:
+            return label
+    return None
+
+
+#: Headings of related-article boxes (exact text, any element): the regional and www "Berita Terkait", the old
+#: www "Berita Lainnya" box and the slide-in "Baca Juga" box. An inline ``Baca juga:`` line (with its colon) is
+#: the body's, not a box.
+RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "related news", "artikel terkait"})
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
+
+
 def related(root: etree._Element) -> list[RawLink]:
-    """Links under a "Berita Terkait" heading, with a printed date from the link's own item when there is one."""
+    """Article links of every box under a related heading, in document order, one entry per URL, with a printed
+    date from the link's own item when there is one. The box is the heading's nearest ancestor holding links."""
     out: list[RawLink] = []
-    for head in root.iter("h2", "h3", "h4", "h5"):
-        if norm(raw_text(head)).lower() != "berita terkait":
+    seen: dict[str, int] = {}  # href -> position in out
+    boxes: list[etree._Element] = []
+    for head in root.iter(*_HEADING_TAGS):
+        text = head.text
+        if not text or len(text) > 40 or len(head) > 1:
+            continue
+        if norm(raw_text(head)).lower() not in RELATED_HEADINGS or (head.tail or "").lstrip().startswith(":"):
             continue
         box = head.getparent()
-        if box is None:
+        while box is not None and not _LINKS(box):
+            box = box.getparent()
+        if box is None or any(b is box or box in b.iterancestors() for b in boxes):
             continue
+        boxes.append(box)
         for a in _LINKS(box):
+            href = a.get("href", "")
             label = text_of(a) or norm(a.get("title"))
-            if not label:
+            if href in seen:
+                i = seen[href]
+                if label and not out[i][1]:
+                    out[i] = (href, label, out[i][2])
                 continue
-            out.append((a.get("href", ""), label, _item_date(a, box)))
-        if out:
-            break
-    return out
+            seen[href] = len(out)
+            out.append((href, label, _item_date(a, box)))
+    return [link for link in out if link[1]]
 
 
 def _item_date(a: etree._Element, box: etree._Element) -> str | None:

@@ -5,7 +5,8 @@ and ``itemprop`` microdata (SITE.md "layers"). Each is its own sub-layer so ``fi
   ``keywords``, ``articleBody`` (plain text);
 * ``opengraph``: ``og:title`` (site suffix stripped), ``article:published_time``, ``og:image``,
   ``article:section``, ``article:tag``;
-* ``time``: the first ``<time datetime>`` inside an ``<article>`` or the article header (never menus);
+* ``time``: the first ``<time datetime>`` inside an ``<article>`` or the article header (never menus), or marked
+  ``itemprop="datePublished"``: its visible text, and its machine value for ``published_at``;
 * ``itemprop``: ``headline``, ``datePublished``, ``author``, ``image``, ``articleBody`` (an HTML container).
 """
 
@@ -14,17 +15,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from antara_crawler.dates import parse_date
+
 from .page import Page, Partial, first, img_src, text_of, xp
 from .text import element_blocks, extract_body_text, norm
 
 JSONLD_FIELDS = frozenset({"title", "published_raw", "reporter", "image_url", "category", "tags", "body"})
 OPENGRAPH_FIELDS = frozenset({"title", "published_raw", "image_url", "category", "tags"})
-TIME_FIELDS = frozenset({"published_raw"})
+TIME_FIELDS = frozenset({"published_raw", "published_machine"})
 ITEMPROP_FIELDS = frozenset({"title", "published_raw", "reporter", "image_url", "body"})
 
 _SITE_SUFFIX = re.compile(r"\s*[-|–—]\s*ANTARA(?:\s+News)?\b.*$", re.IGNORECASE)
 _ARTICLE_TIME = xp(
     "descendant::article/descendant::time[@datetime] | descendant::header[not(@id='header')]/descendant::time[@datetime]"
+    " | descendant::time[@datetime][@itemprop='datePublished']"
 )
 _ITEMPROP = xp("descendant::*[@itemprop]")
 _ARTICLE_TAGS = xp("/html/head/meta[@property='article:tag']/@content")
@@ -70,10 +74,15 @@ def opengraph(page: Page, wanted: frozenset[str] = OPENGRAPH_FIELDS) -> Partial:
 
 
 def time_tag(page: Page, wanted: frozenset[str] = TIME_FIELDS) -> Partial:
+    """The article's ``<time datetime>``: ``published_raw`` is its visible text when that is a date (the date as
+    printed), else the attribute; ``published_machine`` is the attribute (it carries the seconds)."""
     out = Partial("time")
     el = first(_ARTICLE_TIME(page.root))
     if el is not None:
-        out.set("published_raw", norm(el.get("datetime")) or text_of(el))
+        machine = norm(el.get("datetime"))
+        shown = text_of(el)
+        out.set("published_raw", shown if shown and parse_date(shown) is not None else machine or shown)
+        out.set("published_machine", machine)
     return out
 
 
@@ -93,6 +102,8 @@ def itemprop(page: Page, wanted: frozenset[str] = ITEMPROP_FIELDS) -> Partial:
         name = el.find(".//*[@itemprop='name']")
         value = norm(el.get("content")) or (text_of(name) if name is not None else text_of(el))
         out.set("reporter", _clean_person(value))
+    if (el := props.get("editor")) is not None:
+        out.set("editor", _clean_person(norm(el.get("content")) or text_of(el)))
     if (el := props.get("image")) is not None:
         out.set("image_url", page.abs_url(norm(el.get("content")) or img_src(el) or norm(el.get("href"))))
     if "body" in wanted and (el := props.get("articleBody")) is not None:

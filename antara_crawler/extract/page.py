@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -51,8 +51,11 @@ class Partial:
     values: dict[str, Any] = field(default_factory=dict)
 
     def set(self, name: str, value: Any) -> None:
-        if value not in (None, "", [], ()):
-            self.values[name] = value
+        if value in (None, "", [], ()):
+            return
+        if name == "image_url" and not is_image_url(value):
+            return  # a folder, a placeholder or blank.png is no image: the next layer may have one
+        self.values[name] = value
 
 
 #: Class tokens the template layers look up, indexed in one pass over the container-like tags of the page
@@ -194,7 +197,7 @@ def caption_of(scope: etree._Element | None, token: str = "caption") -> str:
     if scope is None:
         return ""
     for el in scope.iter():
-        if el.tag == "figcaption" or token in (el.get("class") or ""):
+        if el.tag == "figcaption" or token in (el.get("class") or "") or token in (el.get("id") or ""):
             if el.tag in ("div", "figure") and el.find(".//p") is not None:
                 continue  # a wrapper (``div.wp-caption``): its caption paragraph comes next in the walk
             return text_of(el)
@@ -205,13 +208,34 @@ def text_of(el: etree._Element | None) -> str:
     return norm(raw_text(el)) if el is not None else ""
 
 
+#: The last path segment of an image: a name with an image extension (``foto.jpg``, ``x.jpg.webp``).
+_IMAGE_NAME = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|svg)$", re.IGNORECASE)
+#: File names of placeholders, spacers and loading spinners, which are not the article's image.
+_PLACEHOLDER = re.compile(
+    r"(?:^|[-_.])(?:blank|placeholder|spacer|pixel|loading|loader|no[-_]?image|default|transparent)(?:[-_.\d]|$)",
+    re.IGNORECASE,
+)
+
+
+def is_image_url(url: str) -> bool:
+    """True for the address of an image file: not a folder (``http://img.antaranews.com/new``), not a
+    placeholder (``blank.png``, ``loading.gif``), not a ``data:`` URI."""
+    if not isinstance(url, str) or url.startswith("data:"):
+        return False
+    try:
+        name = urlsplit(url.strip()).path.rsplit("/", 1)[-1]
+    except ValueError:  # "http://[broken" and other unparseable addresses
+        return False
+    return bool(_IMAGE_NAME.search(name)) and not _PLACEHOLDER.search(name)
+
+
 def img_src(img: etree._Element | None) -> str | None:
-    """``data-src`` before ``src`` (lazy loading), skipping placeholder images."""
+    """``data-src`` before ``src`` (lazy loading), skipping placeholder images and non-images."""
     if img is None:
         return None
     for attr in ("data-src", "data-original", "data-lazy-src", "src"):
         value = (img.get(attr) or "").strip()
-        if value and not value.startswith("data:") and not re.search(r"/(?:blank|placeholder|spacer)\.", value):
+        if value and is_image_url(value):
             return value
     return None
 
