@@ -43,7 +43,7 @@ _SEP = r"\s*[-–—]{1,3}\s*"
 #: REAL-VARIATION b). The place is everything before the tag, as printed.
 _DATELINE = re.compile(r"^(?P<place>[^()\n]{0,80}?)\s*" + _AGENCY + _SEP, re.IGNORECASE)
 #: Without a tag: ``Jambi - `` (one to three capitalised words), or no place: ``ANTARA - ``.
-_DATELINE_BARE = re.compile(r"^(?:(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*){0,2})|ANTARA)\s+[-–—]{1,3}\s+(?=\S)")
+_DATELINE_BARE = re.compile(r"^(?:ANTARA|(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*){0,2}))\s+[-–—]{1,3}\s+(?=\S)")
 #: The agency tag anywhere in a paragraph (a pull quote glued before the dateline).
 _AGENCY_INSIDE = re.compile(_AGENCY + _SEP, re.IGNORECASE)
 
