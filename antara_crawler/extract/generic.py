@@ -69,7 +69,10 @@ def body_block(page: Page) -> etree._Element | None:
         parent = el.getparent()
         if parent is None:
             continue
-        size = len(raw_text(el)) if el.tag == "p" else len(el.tail or "")
+        if el.tag == "p":
+            size = len(raw_text(el))
+        else:  # a ``<br>`` body: the text after each break, and the lead before the first one
+            size = len(el.tail or "") + (len(parent.text or "") if parent not in scores else 0)
         scores[parent] = scores.get(parent, 0) + size
     for parent in sorted(scores, key=scores.__getitem__, reverse=True):
         if scores[parent] < 80:
