@@ -1,6 +1,7 @@
 """``parse_article`` against trafilatura and a bare lxml parse, on the same pages, in the same run.
 
-Pages: the shared samples and the variation fixtures that have a ground-truth body (``tests/fixtures``). For each:
+Pages: the shared samples, the variation fixtures, the real www pages and the real-variant fixtures that have a
+ground-truth body (``tests/fixtures``, see ``PAGE_SETS``). For each:
 
 * time per page of ``parse_article(html_bytes, url)`` (the whole item: every field, related links, dates);
 * time per page of ``trafilatura.extract(html, favor_precision=True)`` (body text only), the baseline extractor;
@@ -26,7 +27,14 @@ import lxml.html
 from antara_crawler.extract import parse_article
 from tests.support import FIXTURES, load_json
 
-PAGE_SETS = [FIXTURES / "samples", FIXTURES / "pages"]
+#: (label, folder of the ground-truth JSON files, folder of the pages): the shared samples, the variation fixtures,
+#: the three real www pages of 2015-16 and the real-variant fixtures.
+PAGE_SETS = [
+    ("samples", FIXTURES / "samples", FIXTURES / "samples"),
+    ("pages", FIXTURES / "pages", FIXTURES / "pages"),
+    ("real", FIXTURES / "real" / "gt", FIXTURES / "real" / "html"),
+    ("variants", FIXTURES / "variants", FIXTURES / "variants"),
+]
 
 
 @dataclass
@@ -35,7 +43,7 @@ class Page:
     html: bytes
     url: str
     body: str  # ground truth
-    folder: str  # "samples" (the shared samples) or "pages" (the variation fixtures)
+    folder: str  # "samples" (the shared samples), "pages", "real" or "variants" (see PAGE_SETS)
 
 
 @dataclass
@@ -50,14 +58,14 @@ class Row:
 
 def pages() -> list[Page]:
     out: list[Page] = []
-    for folder in PAGE_SETS:
-        for truth_path in sorted(folder.glob("*.json")):
-            html_path = truth_path.with_suffix(".html")
+    for label, truths, htmls in PAGE_SETS:
+        for truth_path in sorted(truths.glob("*.json")):
+            html_path = htmls / f"{truth_path.stem}.html"
             truth = load_json(truth_path)
             if not html_path.exists() or not isinstance(truth.get("body"), str):
                 continue
             url = truth.get("_fetch_url", truth["url"])
-            out.append(Page(truth_path.stem, html_path.read_bytes(), url, truth["body"], folder.name))
+            out.append(Page(truth_path.stem, html_path.read_bytes(), url, truth["body"], label))
     return out
 
 
@@ -142,13 +150,15 @@ def main() -> None:
         f"  ours / bare lxml parse: {total['ours_s'] / total['lxml_s']:.2f}x (target <= 3x);"
         f" trafilatura / ours: {total['traf_s'] / total['ours_s']:.1f}x (target >= 10x)"
     )
-    shared = [r for r in rows if r.page.folder == "samples"]
-    if shared:
-        ours = sum(r.ours_s for r in shared)
-        print(
-            f"  shared samples only ({len(shared)} pages, the realistic page sizes): ours / bare lxml parse"
-            f" {ours / sum(r.lxml_s for r in shared):.2f}x, trafilatura / ours {sum(r.traf_s for r in shared) / ours:.1f}x"
-        )
+    for label, _, _ in PAGE_SETS:
+        part = [r for r in rows if r.page.folder == label]
+        if part:
+            ours = sum(r.ours_s for r in part)
+            print(
+                f"  {label} only ({len(part)} pages): ours / bare lxml parse {ours / sum(r.lxml_s for r in part):.2f}x,"
+                f" trafilatura / ours {sum(r.traf_s for r in part) / ours:.1f}x,"
+                f" exact bodies {sum(r.ours_body == r.page.body for r in part)}/{len(part)}"
+            )
     print(
         f"  body accuracy: ours {exact_ours}/{len(rows)} exact, paragraph ratio {mean([s[0] for s in ours_sim]):.3f},"
         f" char ratio {mean([s[1] for s in ours_sim]):.3f}; trafilatura {exact_traf}/{len(rows)} exact (paragraphs),"

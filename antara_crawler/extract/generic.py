@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -90,10 +91,10 @@ VISIBLE_FIELDS = frozenset({"reporter", "image_url"})
 #: Text printed between the headline and the lead image is short (date, byline, share counts); past this many
 #: characters the story has begun and an image is an in-body or sidebar image, not the lead.
 LEAD_TEXT_MAX = 400
-_BYLINE_HITS = xp(
-    "following::text()[contains(., 'Pewarta') or contains(., 'Editor') or contains(., 'Penyunting')"
-    " or starts-with(normalize-space(.), 'Oleh')][not(ancestor::script or ancestor::style)]"
-)
+#: The text nodes after the headline, each with its parent (one XPath: ``contains()`` over every node in XPath
+#: costs several times more than joining them and searching the joined string).
+_FOLLOWING_TEXT = xp("following::text()")
+_BYLINE_LABELS = ("Pewarta", "Editor", "Penyunting", "Oleh ")
 _TEXT_SKIP = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -120,9 +121,12 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
 def printed_byline(h1: etree._Element) -> tuple[str | None, str | None]:
     """The first ``Pewarta:``/``Oleh X`` and the first ``Editor:`` printed after the headline."""
     reporter = editor = None
-    for text in _BYLINE_HITS(h1):
+    texts = _FOLLOWING_TEXT(h1)
+    joined = "\x00".join(texts)
+    for at in _label_offsets(joined):
+        text = texts[joined.count("\x00", 0, at)]
         el = text.getparent()
-        if el is None:
+        if el is None or el.tag in _TEXT_SKIP:
             continue
         if text.is_tail:  # a tail belongs to the element's parent block
             el = el.getparent() if el.getparent() is not None else el
@@ -137,28 +141,46 @@ def printed_byline(h1: etree._Element) -> tuple[str | None, str | None]:
     return reporter, editor
 
 
+def _label_offsets(joined: str, limit: int = 8) -> list[int]:
+    """Offsets of the byline labels in the ``\\x00``-joined text nodes, in order (``str.find``: a regex
+    alternation over a whole page's text costs more than the rest of the layer). ``Oleh`` counts only at the
+    start of a text node."""
+    offsets: list[int] = []
+    for label in _BYLINE_LABELS:
+        at = joined.find(label)
+        while at >= 0 and len(offsets) < limit * len(_BYLINE_LABELS):
+            if label != "Oleh " or not joined[joined.rfind("\x00", 0, at) + 1 : at].strip():
+                offsets.append(at)
+            at = joined.find(label, at + 1)
+    return sorted(offsets)[:limit]
+
+
 def lead_image(h1: etree._Element) -> etree._Element | None:
     """The first image after the headline, before LEAD_TEXT_MAX characters of text, that is not a link's
     thumbnail (related and sidebar items link their pictures) and is an image file."""
     seen = 0
-    started = False
-    for el in h1.getroottree().getroot().iter():
-        if el is h1:
-            started = True
-            continue
-        if not started or not isinstance(el.tag, str):
+    for el in _following(h1):
+        if not isinstance(el.tag, str):
             continue
         if el.tag in _TEXT_SKIP:
             seen += len((el.tail or "").strip())
             continue
         if el.tag == "img" and img_src(el) and not any(a.tag == "a" for a in el.iterancestors()):
             return el
-        if any(a is h1 for a in el.iterancestors()):
-            continue
         seen += len((el.text or "").strip()) + len((el.tail or "").strip())
         if seen > LEAD_TEXT_MAX:
             return None
     return None
+
+
+def _following(el: etree._Element) -> Iterator[etree._Element]:
+    """The elements after ``el`` in document order (its own descendants excluded)."""
+    node: etree._Element | None = el
+    while node is not None:
+        for sib in node.itersiblings():
+            yield sib
+            yield from sib.iterdescendants()
+        node = node.getparent()
 
 
 def _caption_near(img: etree._Element) -> str | None:
@@ -202,10 +224,9 @@ def extract(page: Page, wanted: frozenset[str] = FIELDS) -> Partial:
 
 #: The section menu's highlighted item; ``Home``/``Beranda``/``Terkini`` are not sections.
 _ACTIVE_ITEM = xp(
-    "descendant::li[contains(concat(' ', normalize-space(@class), ' '), ' active ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' current ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' selected ')][ancestor::ul or ancestor::nav]"
+    "descendant::li[contains(@class, 'active') or contains(@class, 'current') or contains(@class, 'selected')]"
 )
+_ACTIVE_TOKENS = frozenset({"active", "current", "selected"})
 _NOT_SECTIONS = frozenset({"home", "beranda", "terkini", "indeks", "index", "terpopuler", "video", "foto"})
 
 
@@ -217,6 +238,8 @@ def category(page: Page) -> str | None:
             if len(crumbs) > 1:
                 return crumbs[-1]
     for li in _ACTIVE_ITEM(page.root):
+        if _ACTIVE_TOKENS.isdisjoint((li.get("class") or "").split()):
+            continue  # "inactive", "active-tab"...
         link = next(li.iterchildren("a"), None)
         label = text_of(link) if link is not None else ""
         if label and label.lower() not in _NOT_SECTIONS and len(label) <= 40:
@@ -228,6 +251,7 @@ def category(page: Page) -> str | None:
 #: www "Berita Lainnya" box and the slide-in "Baca Juga" box. An inline ``Baca juga:`` line (with its colon) is
 #: the body's, not a box.
 RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "related news", "artikel terkait"})
+_HEADING_INITIALS = frozenset(h[0] for h in RELATED_HEADINGS) | frozenset(h[0].upper() for h in RELATED_HEADINGS)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
 
@@ -239,7 +263,7 @@ def related(root: etree._Element) -> list[RawLink]:
     boxes: list[etree._Element] = []
     for head in root.iter(*_HEADING_TAGS):
         text = head.text
-        if not text or len(text) > 40 or len(head) > 1:
+        if not text or len(text) > 40 or len(head) > 1 or text.lstrip()[:1] not in _HEADING_INITIALS:
             continue
         if norm(raw_text(head)).lower() not in RELATED_HEADINGS or (head.tail or "").lstrip().startswith(":"):
             continue

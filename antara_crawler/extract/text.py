@@ -174,7 +174,7 @@ def has_dateline(paragraph: str) -> bool:
 
 def is_caption(text: str) -> bool:
     """A photo caption printed in the body: it ends with a photo credit (``(ANTARA FOTO/…)``, ``(HO-…)``)."""
-    return len(text) <= CAPTION_MAX and bool(_CREDIT.search(text))
+    return len(text) <= CAPTION_MAX and bool(_CREDIT.search(text, max(0, len(text) - 140)))  # credits end it
 
 
 #: Words two passages must share in one run for one to be a copy of the other (a pull quote of the body).
