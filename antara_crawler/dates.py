@@ -45,7 +45,7 @@ from antara_crawler.portals import ZONES, tz_for
 if TYPE_CHECKING:
     from antara_crawler.items import Article
 
-__all__ = ["MAX_LEN", "clear_cache", "fill_article_dates", "parse_date", "to_iso"]
+__all__ = ["MAX_LEN", "MONTH_PATTERN", "clear_cache", "fill_article_dates", "parse_date", "to_iso"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7,
     "august": 8, "aug": 8, "oct": 10, "october": 10, "dec": 12, "december": 12,
 }  # fmt: skip
+
+#: A regex alternation of every month word above, longest first (for scanners that look for a date in text).
+MONTH_PATTERN = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 
 #: Weekday words accepted before a date (lower case, apostrophes removed); the value is ``date.weekday()``.
 WEEKDAYS: dict[str, int] = {

@@ -18,8 +18,9 @@ from lxml import etree
 from antara_crawler.urls import canonical_url
 
 from . import generic
-from .page import Page, Partial, caption_of, first, img_src, text_of, xp
+from .page import Page, Partial, caption_of, first, img_src, link_labels, text_of, xp
 from .text import byline_text, dedupe_paragraphs, element_blocks, norm, parse_byline, raw_text, split_dateline
+from .tree import parse_tree
 
 _CANONICAL = xp("/html/head/link[@rel='canonical']/@href | descendant::link[@rel='canonical']/@href")
 _ARTICLE = xp("descendant::article")
@@ -46,8 +47,6 @@ def is_amp(page: Page) -> bool:
 
 def amp_canonical(html: str | bytes) -> str | None:
     """The canonical article URL an AMP page points to (``<link rel="canonical">``), canonicalised, or None."""
-    from .article import parse_tree
-
     try:
         root = parse_tree(html)
     except Exception:  # noqa: BLE001 - a helper for the spider: no page, no canonical
@@ -85,7 +84,7 @@ def extract(page: Page) -> Partial | None:
         reporter, editor = parse_byline(byline_text(scope if scope is not root else body))
         out.set("reporter", reporter)
         out.set("editor", editor)
-    out.set("tags", _tags(scope))
+    out.set("tags", link_labels(_TAGS(scope)))
     out.set("related", generic.related(root))
     return out
 
@@ -104,12 +103,3 @@ def _body_container(page: Page, scope: etree._Element) -> etree._Element | None:
     if candidates:
         return candidates[0]
     return scope if scope is not page.root else generic.body_block(page)
-
-
-def _tags(scope: etree._Element) -> list[str]:
-    tags: list[str] = []
-    for a in _TAGS(scope):
-        tag = norm(raw_text(a)).lstrip("#").strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags

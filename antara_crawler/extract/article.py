@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from lxml import etree
 
 from antara_crawler.dates import fill_article_dates, parse_date, to_iso
 from antara_crawler.items import Article, RelatedLink
@@ -34,18 +31,9 @@ from antara_crawler.urls import ArticleRef, parse_article_url
 
 from . import amp, classic, generic, metadata, wrap
 from .page import Page, Partial, RawLink, first, has_class, text_of, xp
+from .tree import NotArticle, decode, parse_tree
 
 logger = logging.getLogger(__name__)
-_local = threading.local()
-
-
-class NotArticle(Exception):
-    """The page yields no article; ``reason`` is a short snake_case name (stat ``antara/dropped/<reason>``)."""
-
-    def __init__(self, reason: str, detail: str | None = None):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 #: Template layers, most specific first; each returns None when its markup is absent.
@@ -63,12 +51,6 @@ _FALLBACKS: tuple[tuple[Callable[[Page, frozenset[str]], Partial], frozenset[str
 #: field -> the field whose layer it must share.
 _COUPLED = {"dateline": "body", "baca_juga": "body", "editor": "reporter", "published_machine": "published_raw"}
 
-#: Control bytes that never occur in a real page (tab, newlines and form feed excluded).
-_CTRL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
-_NOT_CTRL = bytes(b for b in range(256) if b not in _CTRL_BYTES)
-_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
-_MOJIBAKE = re.compile("[ÃÂâ][\x80-\xbf\u0152-\u2122]")
 #: A whole heading saying "page not found" (anchored: a real headline may contain "... tidak ada ...").
 _NOT_FOUND = re.compile(
     r"^(?:(?:error\s+)?404\b.*|(?:page\s+)?not\s+found\b.*"
@@ -153,93 +135,6 @@ def _parse(
     if unparsed:
         logger.debug("unparsed dates on %s: %r", article.url, unparsed)
     return article
-
-
-# --- decoding and parsing --------------------------------------------------------------------------------------
-
-
-def parse_tree(html: str | bytes, encoding: str | None = None) -> etree._Element:
-    """Decode, check and parse a page once; raises NotArticle("empty"/"binary") for pages with nothing to read.
-
-    Everything is parsed as UTF-8 bytes (the fastest lxml input): text is encoded, other charsets re-encoded.
-    """
-    replaced = False
-    if isinstance(html, str):
-        data = html.encode("utf-8", "replace")
-    elif isinstance(html, (bytes, bytearray, memoryview)):
-        text = decode(html, encoding)
-        data = bytes(html) if text is None else text.encode("utf-8", "replace")
-        replaced = text is not None
-    else:
-        raise NotArticle("empty", type(html).__name__)
-    if not data.strip():
-        raise NotArticle("empty")
-    bad = len(data.translate(None, _NOT_CTRL))
-    if replaced:  # U+FFFD that decoding produced (valid UTF-8 may hold a few legitimately)
-        bad += data.count(b"\xef\xbf\xbd")
-    if bad:
-        if bad > max(16, len(data) // 60):
-            raise NotArticle("binary", f"{bad} undecodable or control bytes of {len(data)}")
-        data = data.translate(None, _CTRL_BYTES)
-    if data.lstrip()[:5] == b"<?xml":
-        data = _XML_DECL.sub(b"", data, count=1)
-    try:
-        root = etree.fromstring(data, _parser())
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise NotArticle("empty", str(exc)[:100]) from None
-    if root is None or not isinstance(root.tag, str):
-        raise NotArticle("empty")
-    return root
-
-
-def _parser() -> etree.HTMLParser:
-    """One lxml HTML parser per thread (parsers are not shared across threads). Plain ``etree`` elements, not
-    ``lxml.html`` ones: the same libxml2 parse without a Python class lookup for every element touched.
-
-    No ``huge_tree``: it would lift libxml2's depth limit from 256 to 2,048, but the recursive walkers of
-    ``text.py`` (``_byline_walk``, ``_Walker.walk``) then overflow Python's recursion limit (about 1,000) on pages
-    nested that deep (``parse_error``; 18 of the 1,500 fuzzed pages). At 256 such a page is ``missing_body``.
-    """
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = etree.HTMLParser(
-            encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
-        )
-    return parser
-
-
-def decode(data: bytes | bytearray | memoryview, hint: str | None = None) -> str | None:
-    """Bytes to text: BOM, then the ``encoding`` hint, then ``<meta charset>``, then UTF-8.
-
-    Returns None when the bytes are valid UTF-8 as they stand (the common case: no copy needed). A page declared
-    UTF-8 that is really Latin-1/cp1252 (it fails strict UTF-8 and reads cleanly as cp1252) is read as cp1252;
-    otherwise undecodable bytes become U+FFFD (and a page made mostly of them is "binary").
-    """
-    raw = bytes(data)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", "replace")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", "replace")
-    candidates: list[str] = []
-    if hint:
-        candidates.append(hint)
-    m = _META_CHARSET.search(raw, 0, 4096)
-    if m:
-        candidates.append(m.group(1).decode("ascii", "ignore"))
-    candidates.append("utf-8")
-    for enc in dict.fromkeys(c.lower().replace("_", "-") for c in candidates):
-        try:
-            text = raw.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        return None if enc in ("utf-8", "utf8") else text
-    try:
-        latin = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        latin = None
-    if latin is not None and not _MOJIBAKE.search(latin):
-        return latin
-    return raw.decode("utf-8", "replace")
 
 
 # --- merging the layers ----------------------------------------------------------------------------------------

@@ -20,11 +20,12 @@ from .page import (
     img_src,
     item_link,
     iter_class,
+    link_labels,
     looks_like_date,
     text_of,
     xp,
 )
-from .text import byline_text, element_blocks, norm, parse_byline, raw_text
+from .text import byline_text, element_blocks, parse_byline
 
 # Containers come from Page.by_class (one indexed pass); the queries below run inside them.
 _TAG_LINKS = xp("descendant::ul/descendant::li/descendant::a")
@@ -88,13 +89,7 @@ def _byline(page: Page, content: etree._Element | None) -> tuple[str | None, str
 
 
 def _tags(page: Page) -> list[str]:
-    tags: list[str] = []
-    for box in page.by_class("tags-wrapper", "div"):
-        for a in _TAG_LINKS(box):
-            tag = norm(raw_text(a)).lstrip("#").strip()
-            if tag and tag not in tags:
-                tags.append(tag)
-    return tags
+    return link_labels(a for box in page.by_class("tags-wrapper", "div") for a in _TAG_LINKS(box))
 
 
 def _related(page: Page) -> list[RawLink]:

@@ -18,18 +18,16 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from antara_crawler.dates import MONTH_PATTERN
+
 from .metadata import strip_site_suffix
 from .page import Page, Partial, RawLink, caption_of, first, img_src, looks_like_date, text_of, xp
 from .text import byline_text, element_blocks, norm, parse_byline, parse_oleh, raw_text
 
-_MONTHS = (
-    r"(?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Agu|Agt|Agst|Ags|Sep|Sept|Okt|Nov|Nop|Des)"
-)
 #: A printed publication date: optional weekday, day, month name, year, optional time and zone label.
 DATE_RE = re.compile(
     r"(?:(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Jum’at|Sabtu|Minggu|Ahad),?\s*)?"
-    r"\b\d{1,2}\s+" + _MONTHS + r"\.?\s+\d{4}"
+    r"\b\d{1,2}\s+" + MONTH_PATTERN + r"\.?\s+\d{4}"
     r"(?:,?\s+(?:pukul\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:WIB|WITA|WIT)\b)?)?",
     re.IGNORECASE,
 )

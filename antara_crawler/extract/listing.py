@@ -22,7 +22,9 @@ from lxml import html as lxml_html
 from antara_crawler.dates import parse_date, to_iso
 from antara_crawler.urls import parse_article_url, portal_of_host
 
-_WS = re.compile(r"\s+")
+from .page import first, has_class, img_src, text_of
+from .text import norm
+
 _PAGE_PATH = re.compile(r"/(\d+)/?$")
 
 
@@ -99,29 +101,18 @@ def page_number(url: str) -> int:
 # --- private parse steps ------------------------------------------------------------------------------------------
 
 
-def _cls(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+def _text(node) -> str | None:
+    return text_of(node) or None
 
 
 def _norm(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = _WS.sub(" ", text.replace("\xa0", " ")).strip()
-    return text or None
-
-
-def _text(node) -> str | None:
-    return _norm(node.text_content()) if node is not None else None
-
-
-def _first(nodes: list):
-    return nodes[0] if nodes else None
+    return norm(text) or None
 
 
 def _main_column(doc):
     """The main column (``div.col-md-8``) holding list items, else the whole document."""
-    for col in doc.xpath(f"//div[{_cls('col-md-8')}]"):
-        if col.xpath(f".//article[{_cls('simple-big')}] | .//div[{_cls('card__post')}]"):
+    for col in doc.xpath(f"//div[{has_class('col-md-8')}]"):
+        if col.xpath(f".//article[{has_class('simple-big')}] | .//div[{has_class('card__post')}]"):
             return col
     return doc
 
@@ -129,11 +120,11 @@ def _main_column(doc):
 def _item_nodes(main):
     """List items in document order, tagged by markup family; anything inside an aside/sidebar is skipped."""
     nodes = main.xpath(
-        f".//article[{_cls('simple-post')} and {_cls('simple-big')}] | .//div[{_cls('card__post')}]"
-        f"[not(ancestor::div[{_cls('card__post')}])]"
+        f".//article[{has_class('simple-post')} and {has_class('simple-big')}] | .//div[{has_class('card__post')}]"
+        f"[not(ancestor::div[{has_class('card__post')}])]"
     )
     for node in nodes:
-        if node.xpath(f"ancestor::aside | ancestor::*[{_cls('sidebar')}]"):
+        if node.xpath(f"ancestor::aside | ancestor::*[{has_class('sidebar')}]"):
             continue
         yield node, ("classic" if node.tag == "article" else "card")
 
@@ -144,11 +135,8 @@ def _date(raw: str | None, portal: str | None, fetched_at: datetime | None) -> s
 
 
 def _image(node, base_url: str) -> str | None:
-    img = _first(node.xpath(".//img"))
-    if img is None:
-        return None
-    src = img.get("data-src") or img.get("src")
-    return urljoin(base_url, src.strip()) if src else None
+    src = img_src(first(node.xpath(".//img")))
+    return urljoin(base_url, src) if src else None
 
 
 def _entry(href, title, category, raw, node, base_url, portal, fetched_at) -> ListingEntry | None:
@@ -168,32 +156,34 @@ def _entry(href, title, category, raw, node, base_url, portal, fetched_at) -> Li
 
 
 def _parse_classic_item(node, base_url: str, portal: str | None, fetched_at: datetime | None) -> ListingEntry | None:
-    link = _first(node.xpath(".//header//h3//a[@href] | .//h3//a[@href] | .//h2//a[@href]"))
+    link = first(node.xpath(".//header//h3//a[@href] | .//h3//a[@href] | .//h2//a[@href]"))
     if link is None:
-        link = _first(node.xpath(".//a[contains(@href, '/berita/')]"))
+        link = first(node.xpath(".//a[contains(@href, '/berita/')]"))
     if link is None:
         return None
-    share = _first(node.xpath(f".//p[{_cls('simple-share')}]"))
-    category = _text(_first(share.xpath("./a"))) if share is not None else None
-    raw = _text(_first(share.xpath(".//span"))) if share is not None else None
+    share = first(node.xpath(f".//p[{has_class('simple-share')}]"))
+    category = _text(first(share.xpath("./a"))) if share is not None else None
+    raw = _text(first(share.xpath(".//span"))) if share is not None else None
     title = _text(link) or _norm(link.get("title"))
     return _entry(link.get("href"), title, category, raw, node, base_url, portal, fetched_at)
 
 
 def _parse_card(node, base_url: str, portal: str | None, fetched_at: datetime | None) -> ListingEntry | None:
-    link = _first(node.xpath(f".//*[{_cls('card__post__title')}]//a[@href]"))
+    link = first(node.xpath(f".//*[{has_class('card__post__title')}]//a[@href]"))
     if link is None:
-        link = _first(node.xpath(".//h2//a[@href] | .//h3//a[@href] | .//a[contains(@href, '/berita/')]"))
+        link = first(node.xpath(".//h2//a[@href] | .//h3//a[@href] | .//a[contains(@href, '/berita/')]"))
     if link is None:
         return None
-    category = _text(_first(node.xpath(f".//*[{_cls('card__post__category')}]")))
-    date_node = _first(node.xpath(f".//*[{_cls('card__post__author-info')}]//span | .//span[{_cls('text-secondary')}]"))
+    category = _text(first(node.xpath(f".//*[{has_class('card__post__category')}]")))
+    date_node = first(
+        node.xpath(f".//*[{has_class('card__post__author-info')}]//span | .//span[{has_class('text-secondary')}]")
+    )
     title = _text(link) or _norm(link.get("title"))
     return _entry(link.get("href"), title, category, _text(date_node), node, base_url, portal, fetched_at)
 
 
 def _parse_pagination(doc, base_url: str) -> Pagination:
-    links = doc.xpath(f"//ul[{_cls('pagination')}]//li/a[@href]")
+    links = doc.xpath(f"//ul[{has_class('pagination')}]//li/a[@href]")
     prev = nxt = None
     pages: set[int] = set()
     for a in links:
@@ -214,5 +204,5 @@ def _parse_pagination(doc, base_url: str) -> Pagination:
 
 
 def _link_rel(doc, rel: str, base_url: str) -> str | None:
-    href = _first(doc.xpath(f"//head/link[@rel='{rel}']/@href"))
+    href = first(doc.xpath(f"//head/link[@rel='{rel}']/@href"))
     return urljoin(base_url, href.strip()) if href else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -246,6 +247,16 @@ _DATE_HINT = re.compile(r"\b\d{4}\b")
 def looks_like_date(text: str) -> bool:
     """A cheap filter: the text holds a four-digit year (``3 menit baca`` does not)."""
     return bool(text) and len(text) < 80 and bool(_DATE_HINT.search(text))
+
+
+def link_labels(links: Iterable[etree._Element]) -> list[str]:
+    """Tag labels from tag links: each link's text without a leading ``#``, first occurrence kept, page order."""
+    labels: list[str] = []
+    for a in links:
+        label = norm(raw_text(a)).lstrip("#").strip()
+        if label and label not in labels:
+            labels.append(label)
+    return labels
 
 
 def item_link(item: etree._Element) -> RawLink | None:

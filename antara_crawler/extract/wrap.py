@@ -20,11 +20,12 @@ from .page import (
     img_src,
     item_link,
     iter_class,
+    link_labels,
     looks_like_date,
     text_of,
     xp,
 )
-from .text import byline_text, element_blocks, norm, parse_byline, raw_text
+from .text import byline_text, element_blocks, parse_byline
 
 # Containers come from Page.by_class (one indexed pass); the queries below run inside them.
 _DATE_PRIMARY = xp(f"descendant::li[{has_class('mr-2')}]/descendant::span[{has_class('text-secondary')}]")
@@ -84,13 +85,7 @@ def _category(page: Page) -> str | None:
 
 
 def _tags(page: Page) -> list[str]:
-    tags: list[str] = []
-    for box in page.by_class("blog-tags"):
-        for a in box.iter("a"):
-            tag = norm(raw_text(a)).lstrip("#").strip()
-            if tag and tag not in tags:
-                tags.append(tag)
-    return tags
+    return link_labels(a for box in page.by_class("blog-tags") for a in box.iter("a"))
 
 
 def _related(page: Page) -> list[RawLink]:
