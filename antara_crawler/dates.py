@@ -1,4 +1,4 @@
-"""Indonesian dates as ANTARA prints them, parsed exactly, timezone-true and fast (SITE.md section 9).
+"""Indonesian dates as ANTARA prints them, parsed exactly, timezone-true and fast.
 
 ``parse_date`` returns an aware ``datetime`` or ``None``; it never raises. Offsets:
 
@@ -118,7 +118,7 @@ _UNIT_SECONDS = {"detik": 1, "menit": 60, "jam": 3600, "hari": 86400, "minggu": 
 _IN_BODY_REF = re.compile(r"\(\s*\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?\s*\)")
 _HAS_DIGIT = re.compile(r"\d")
 
-# Normalisations dateparser needs for Indonesian (SITE.md section 9); they fail otherwise.
+# Normalisations dateparser needs for Indonesian; they fail otherwise.
 _DP_NORMALISE = re.compile(r"\b(?:jum['’`]at|agst|ags|sepekan|seminggu|pekan|sejam|semenit|sedetik|sehari)\b", re.I)
 _DP_REPLACEMENTS = {
     "sepekan": "1 minggu",

@@ -1,7 +1,7 @@
 """Property: whatever mix of prose and non-body lines a page prints, no body paragraph is a byline, a photo
 credit caption, a copyright line or an ``Uploader`` line, and every prose paragraph is kept, in order.
 
-The non-body lines are the real shapes of REAL-VARIATION.md (sections c, d); the prose is built from Indonesian
+The non-body lines are shapes seen on real pages (bylines, footers, photo credits); the prose is built from Indonesian
 words (including ``Oleh karena itu``, which is prose, not a byline). Pages are built as ``<br><br>`` bodies, as
 ``<p>`` bodies and as plain text.
 """

@@ -1,5 +1,5 @@
 """One fixture per real variant of issue 11 part 3 (``fixtures/variants``): small pages of an unknown template whose
-texts come from REAL-VARIATION.md and the stored text of real pages. Each ``name.json`` holds the URL and the
+texts come from the stored text of real pages (notes in ``make_variants.py``). Each ``name.json`` holds the URL and the
 expected value of the fields that variant is about; each (variant, field) pair is its own test.
 
 ``baca_juga`` in a fixture is the list of the inline related URLs (kind ``baca_juga``).

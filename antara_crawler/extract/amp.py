@@ -1,6 +1,6 @@
 """Layer 1, AMP copies: ``<portal>.antaranews.com/amp/berita/<id>/<slug>`` and ``m.antaranews.com/amp/...``.
 
-SITE.md: the AMP element names are **unknown**, so this layer leans on what every AMP page must have and on
+The AMP element names are **unknown**, so this layer leans on what every AMP page must have and on
 generic shapes: ``<html amp>``/``<html ⚡>``, ``<link rel="canonical">`` (see :func:`amp_canonical`, which the
 spider uses to fetch the full page), the first ``h1``, ``<time>`` or a date right after the headline, the first
 ``amp-img``/``figcaption``, a body container (``[itemprop=articleBody]``, a class such as ``amp-content``/

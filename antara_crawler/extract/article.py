@@ -1,7 +1,7 @@
 """``parse_article``: one ANTARA article page in, one :class:`~antara_crawler.items.Article` out.
 
 The page is decoded and parsed **once** with lxml; then the layers are asked in order and the first that yields a
-field wins (SITE.md "layers"):
+field wins:
 
 1. a template layer: ``wrap`` (www), ``classic`` (regional) or ``amp`` (AMP copies);
 2. structured metadata: ``jsonld``, ``opengraph``, ``time``, ``itemprop`` (``metadata.py``);

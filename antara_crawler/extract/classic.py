@@ -1,4 +1,4 @@
-"""Layer 1, classic template: every regional portal, and www until ~2023 (SITE.md section 2).
+"""Layer 1, classic template: every regional portal, and www until ~2023.
 
 Reads ``header.post-header`` (``h1``, ``p.simple-share`` with the category link and the date span, ``figure img``,
 ``.wp-caption-text``), ``div.post-content`` (the body), ``footer.post-meta .tags-wrapper`` (the byline),

@@ -1,4 +1,4 @@
-"""Layer 3, generic heuristics, for fields no template or metadata layer produced (SITE.md "layers").
+"""Layer 3, generic heuristics, for fields no template or metadata layer produced.
 
 * title: the first ``h1``, else ``og:title``, else ``<title>`` without its `` - ANTARA News...`` suffix;
 * date: an Indonesian date (``Jumat, 1 September 2023 10:15 WIB``) among the first text nodes **after** the

@@ -7,7 +7,6 @@ Regional portals list ``article.simple-post.simple-big`` items in the main colum
 ``article.simple-post`` items (without ``simple-big``) are not list items. www lists ``card__post`` cards. Only
 ``/berita/<id>`` links are kept (photo and video stories are dropped). Listing dates carry no zone label, so they
 are read in the portal's zone; www may print relative dates ("2 jam lalu"), resolved against ``fetched_at``.
-See SITE.md section 7.
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ class Pagination:
 
     @property
     def last_page(self) -> int | None:
-        """The highest page number shown (SITE.md: the highest number is the last page)."""
+        """The highest page number shown (the highest number is the last page)."""
         return max(self.pages_listed) if self.pages_listed else None
 
 

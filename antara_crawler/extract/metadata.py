@@ -1,5 +1,5 @@
 """Layer 2, structured metadata: JSON-LD ``NewsArticle``, OpenGraph / ``article:*`` meta, ``<time datetime>``
-and ``itemprop`` microdata (SITE.md "layers"). Each is its own sub-layer so ``field_sources`` names it.
+and ``itemprop`` microdata. Each is its own sub-layer so ``field_sources`` names it.
 
 * ``jsonld``: ``headline``, ``datePublished``, ``author.name`` (reporter), ``image``, ``articleSection``,
   ``keywords``, ``articleBody`` (plain text);

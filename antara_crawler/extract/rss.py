@@ -5,7 +5,7 @@
 
 RSS 2.0: ``pubDate`` is RFC 822 with the portal's offset (``+0700``), ``description`` is CDATA holding an ``<img>``
 and a summary, ``guid isPermaLink="false"`` repeats the URL, titles may hold entities. Feeds mix ``/berita/``,
-``/foto/`` and ``/video/`` items: ``is_article`` says which ones an article crawler keeps. See SITE.md section 7.
+``/foto/`` and ``/video/`` items: ``is_article`` says which ones an article crawler keeps.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Body and byline cleaning shared by every layer, on HTML elements and on plain text (SITE.md sections 4, 5, 10).
+"""Body and byline cleaning shared by every layer, on HTML elements and on plain text.
 
 Reads: a body container element (``div.post-content``, ``.wrap__article-detail-content``, an AMP ``<article>``...)
 or plain text. Produces paragraphs with the dateline kept, the inline "Baca juga" links, and the byline.
@@ -23,8 +23,8 @@ Link = tuple[str, str]
 
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
-#: Blocks that are not body text (SITE.md 4.5); the colon keeps "Editor senior ..." sentences in the body.
-#: ``Uploader : Admin 1`` is a CMS account (REAL-VARIATION c): neither a name nor body text.
+#: Blocks that are not body text; the colon keeps "Editor senior ..." sentences in the body.
+#: ``Uploader : Admin 1`` is a CMS account (seen on real 2023 pages): neither a name nor body text.
 _DROP = re.compile(
     r"^(?:baca\s+juga\b|related\s+news\s*:|(?:pewarta|editor|penerjemah|penyunting|fotografer|reporter|uploader)\s*:"
     r"|copyright\s*(?:©|\(c\)|&copy;|antara)|dilarang\s+keras\s+mengambil\s+konten)",
@@ -39,8 +39,8 @@ _AGENCY = r"\(\s*antara(?:\s*news)?(?:[\s/-]*[a-z][\w .-]{0,30}?)?\s*\)"
 #: Dash separators: ``-``, ``--``, ``–``, ``—`` (a line break may follow).
 _SEP = r"\s*[-–—]{1,3}\s*"
 #: ``Pangkalpinang (ANTARA) - ``, ``Serang, Banten (ANTARA) – ``, ``Medan, 30/6 (Antarasumut) -``,
-#: ``ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) --``, ``Sawahlunto, (AntaraSumbar) -`` (SITE.md 4.6,
-#: REAL-VARIATION b). The place is everything before the tag, as printed.
+#: ``ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) --``, ``Sawahlunto, (AntaraSumbar) -`` (all seen on
+#: real pages; ``tests/fixtures/variants/dateline_*``). The place is everything before the tag, as printed.
 _DATELINE = re.compile(r"^(?P<place>[^()\n]{0,80}?)\s*" + _AGENCY + _SEP, re.IGNORECASE)
 #: Without a tag: ``Jambi - `` (one to three capitalised words), or no place: ``ANTARA - ``.
 _DATELINE_BARE = re.compile(r"^(?:ANTARA|(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*){0,2}))\s+[-–—]{1,3}\s+(?=\S)")
@@ -58,7 +58,7 @@ _CREDIT = re.compile(
 #: A caption paragraph: a credit at its end and no longer than a caption gets.
 CAPTION_MAX = 600
 
-# The byline (SITE.md 5): stop at the next label, at COPYRIGHT or at the end of the line, so glued text
+# The byline: stop at the next label, at COPYRIGHT or at the end of the line, so glued text
 # ("SavitriEditor: Y") still splits. ``[^\S\n]`` is whitespace that is not a newline: an empty editor
 # ("Editor :&nbsp;\nCOPYRIGHT") must not swallow the next line.
 _STOP = r"(?=Pewarta\s*:|Editor\s*:|Penerjemah\s*:|Penyunting\s*:|Uploader\s*:|COPYRIGHT|Copyright|\n|$)"
@@ -132,7 +132,7 @@ _SKIP_TAGS = frozenset(
         "source",
     ]
 )
-#: Classes of ads, pull quotes, bylines, captions and embeds (SITE.md 4.2).
+#: Classes of ads, pull quotes, bylines, captions and embeds.
 _SKIP_CLASS = re.compile(
     r"(?:^|\s)(?:ads?(?:[-_][\w-]*)?|[\w-]*[-_]ads?|adsbygoogle|adsense[\w-]*|advert[\w-]*|gpt-ad[\w-]*|banner[\w-]*"
     r"|quote_old|text-muted|wp-caption[\w-]*|twitter-tweet|instagram-media|tiktok-embed|social-share"
@@ -417,7 +417,8 @@ def parse_oleh(line: str) -> str | None:
 
 
 def is_byline_line(text: str) -> bool:
-    """``Oleh X [date]`` printed as a paragraph of its own (REAL-VARIATION a, c)."""
+    """``Oleh X [date]`` printed as a paragraph of its own (it ends the last page of real
+    multi-page stories)."""
     return text[:4] == "Oleh" and parse_oleh(text) is not None
 
 

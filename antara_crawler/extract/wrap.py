@@ -1,4 +1,4 @@
-"""Layer 1, wrap template: www.antaranews.com since ~late 2023 (SITE.md section 3).
+"""Layer 1, wrap template: www.antaranews.com since ~late 2023.
 
 Reads ``.wrap__article-detail-title h1``, the date span of ``.wrap__article-detail-info`` (skipping the
 ``3 menit baca`` reading time), ``ul.breadcrumbs`` (category = last item), ``.wrap__article-detail-image``
