@@ -249,6 +249,7 @@ def category(page: Page) -> str | None:
 #: www "Berita Lainnya" box and the slide-in "Baca Juga" box. An inline ``Baca juga:`` line (with its colon) is
 #: the body's, not a box.
 RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "related news", "artikel terkait"})
+_YEAR = re.compile(r"\b\d{4}\b")
 _HEADING_INITIALS = frozenset(h[0] for h in RELATED_HEADINGS) | frozenset(h[0].upper() for h in RELATED_HEADINGS)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
@@ -271,6 +272,7 @@ def related(root: etree._Element) -> list[RawLink]:
         if box is None or any(b is box or box in b.iterancestors() for b in boxes):
             continue
         boxes.append(box)
+        dated = bool(_YEAR.search(raw_text(box)))  # no year printed in the box: no item date to look for
         for a in _LINKS(box):
             href = a.get("href", "")
             label = text_of(a) or norm(a.get("title"))
@@ -280,7 +282,7 @@ def related(root: etree._Element) -> list[RawLink]:
                     out[i] = (href, label, out[i][2])
                 continue
             seen[href] = len(out)
-            out.append((href, label, _item_date(a, box)))
+            out.append((href, label, _item_date(a, box) if dated else None))
     return [link for link in out if link[1]]
 
 
