@@ -250,7 +250,9 @@ def category(page: Page) -> str | None:
 #: the body's, not a box.
 RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "related news", "artikel terkait"})
 _YEAR = re.compile(r"\b\d{4}\b")
-_HEADING_INITIALS = frozenset(h[0] for h in RELATED_HEADINGS) | frozenset(h[0].upper() for h in RELATED_HEADINGS)
+_HEADINGS_BYTES = tuple(heading.encode() for heading in RELATED_HEADINGS)
+_ALL_TEXT = etree.XPath("//text()", smart_strings=False)
+_NTH_TEXT = etree.XPath("(//text())[$i]")
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
 
@@ -260,11 +262,8 @@ def related(root: etree._Element) -> list[RawLink]:
     out: list[RawLink] = []
     seen: dict[str, int] = {}  # href -> position in out
     boxes: list[etree._Element] = []
-    for head in root.iter(*_HEADING_TAGS):
-        text = head.text
-        if not text or len(text) > 40 or len(head) > 1 or text.lstrip()[:1] not in _HEADING_INITIALS:
-            continue
-        if norm(raw_text(head)).lower() not in RELATED_HEADINGS or (head.tail or "").lstrip().startswith(":"):
+    for head in _headings(root):
+        if len(head) > 1 or (head.tail or "").lstrip().startswith(":"):
             continue
         box = head.getparent()
         while box is not None and not _LINKS(box):
@@ -284,6 +283,35 @@ def related(root: etree._Element) -> list[RawLink]:
             seen[href] = len(out)
             out.append((href, label, _item_date(a, box) if dated else None))
     return [link for link in out if link[1]]
+
+
+def _headings(root: etree._Element) -> list[etree._Element]:
+    """Elements whose own text is exactly a related heading, in document order.
+
+    Cheap first: the page's text, lower-cased as UTF-8 bytes (ASCII case only, at memory speed), must hold a
+    heading at all; then the text nodes are joined and searched as one string and only the hits are looked up as
+    nodes (a Python step per element, or an XPath ``normalize-space()`` per node, costs several times more)."""
+    blob = etree.tostring(root, method="text", encoding="utf-8").lower()
+    if not any(heading in blob for heading in _HEADINGS_BYTES):
+        return []
+    joined = "\x00".join(_ALL_TEXT(root)).encode("utf-8", "surrogatepass").lower()
+    hits: set[int] = set()
+    for heading in _HEADINGS_BYTES:
+        at = joined.find(heading)
+        while at >= 0:
+            start = joined.rfind(b"\x00", 0, at) + 1
+            end = joined.find(b"\x00", at)
+            end = len(joined) if end < 0 else end
+            if not joined[start:at].strip() and not joined[at + len(heading) : end].strip():
+                hits.add(joined.count(b"\x00", 0, at) + 1)
+            at = joined.find(heading, at + 1)
+    out: list[etree._Element] = []
+    for i in sorted(hits):
+        found = _NTH_TEXT(root, i=i)
+        node = found[0] if found else None
+        if node is not None and node.is_text and node.getparent().tag in _HEADING_TAGS:
+            out.append(node.getparent())
+    return out
 
 
 def _item_date(a: etree._Element, box: etree._Element) -> str | None:

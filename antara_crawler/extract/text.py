@@ -50,11 +50,10 @@ _AGENCY_INSIDE = re.compile(_AGENCY + _SEP, re.IGNORECASE)
 #: A photo credit ending a caption: ``(ANTARA FOTO/…)``, ``(ANTARA/HO-…)``, ``(HO-…)``, ``(FOTO ANTARA/…)``,
 #: ``(Antarasumsel.com/Grafis/Aw)``, ``(ANTARANews/ferly)``, and the unbracketed ``ANTARA/HO-…`` at the end.
 #: ``(IGT)`` or a crew ``(A/B/C)`` are not credits.
-_CREDIT = re.compile(
-    r"(?:\((?:antara\s*foto|foto\s*antara|antara[\w.]*)\s*/[^()]{1,80}\)|\(\s*ho\s*-[^()]{1,80}\)"
-    r"|\bANTARA/HO-[^()]{1,60})\s*\.?$",
-    re.IGNORECASE,
+_CREDIT_BRACKET = re.compile(
+    r"\((?:antara\s*foto|foto\s*antara|antara[\w.]*)\s*/[^()]{1,80}\)|\(\s*ho\s*-[^()]{1,80}\)", re.IGNORECASE
 )
+_CREDIT_BARE = re.compile(r"\bANTARA/HO-[^()]{1,60}$")
 #: A caption paragraph: a credit at its end and no longer than a caption gets.
 CAPTION_MAX = 600
 
@@ -174,7 +173,12 @@ def has_dateline(paragraph: str) -> bool:
 
 def is_caption(text: str) -> bool:
     """A photo caption printed in the body: it ends with a photo credit (``(ANTARA FOTO/…)``, ``(HO-…)``)."""
-    return len(text) <= CAPTION_MAX and bool(_CREDIT.search(text, max(0, len(text) - 140)))  # credits end it
+    if len(text) > CAPTION_MAX:
+        return False
+    end = text.rstrip(" .")
+    if end.endswith(")"):
+        return bool(_CREDIT_BRACKET.fullmatch(end, end.rfind("(")))
+    return "ANTARA/HO-" in end and bool(_CREDIT_BARE.search(end))
 
 
 #: Words two passages must share in one run for one to be a copy of the other (a pull quote of the body).
