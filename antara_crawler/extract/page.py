@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -221,12 +221,10 @@ _PLACEHOLDER = re.compile(
 def is_image_url(url: str) -> bool:
     """True for the address of an image file: not a folder (``http://img.antaranews.com/new``), not a
     placeholder (``blank.png``, ``loading.gif``), not a ``data:`` URI."""
-    if not isinstance(url, str) or url.startswith("data:"):
+    if not isinstance(url, str) or url.startswith("data:") or "[" in url:  # "[": a broken IPv6-literal host
         return False
-    try:
-        name = urlsplit(url.strip()).path.rsplit("/", 1)[-1]
-    except ValueError:  # "http://[broken" and other unparseable addresses
-        return False
+    path = url.strip().split("?", 1)[0].split("#", 1)[0]
+    name = path.rsplit("/", 1)[-1] if path.count("/") > 2 or not path.startswith(("http:", "https:", "//")) else ""
     return bool(_IMAGE_NAME.search(name)) and not _PLACEHOLDER.search(name)
 
 
