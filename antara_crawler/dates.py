@@ -27,8 +27,9 @@ Decisions worth knowing:
 ANTARA's own formats (header, related/listing items, RFC-822, ISO 8601, English ``Aug 21, 2012``, the relative
 forms above) go through a precompiled-regex fast path that never calls dateparser; anything else falls back to
 dateparser (``languages=['id']``, configured once, imported lazily so importing this module stays cheap), with
-day, month and year required for non-relative strings. dateparser's reading is taken against two fixed bases far
-apart: a string read differently against them is relative, and is read again against the caller's ``base``.
+day, month and year required for non-relative strings. dateparser reads each string against a base in 1900: a
+result before 2000 is relative (or an old date, which reads the same against any base) and is read again against
+the caller's ``base``.
 Non-relative results are cached per ``(text, portal)``.
 """
 
@@ -237,17 +238,19 @@ def clear_cache() -> None:
     _parse_static.cache_clear()
 
 
-#: Two bases far apart: a string dateparser reads the same against both is absolute; one it reads differently
-#: (``dalam 43 menit``, ``dlm 23 dtk``, any relative form dateparser knows) is relative and is resolved against
-#: the caller's ``base``, never against the wall clock.
-_PROBE_BASES = (datetime(2001, 3, 4, 5, 6, 7), datetime(1987, 10, 11, 22, 33, 44))
+#: dateparser reads every string against this base, a century before any ANTARA story: a relative form
+#: (``dalam 43 menit``, ``dlm 23 dtk``, any relative form dateparser knows) then lands before PROBE_LIMIT and is read
+#: again against the caller's ``base``, never the wall clock. An absolute date before PROBE_LIMIT is read again too,
+#: harmlessly (its reading does not depend on the base); only later ones are cached as absolute.
+_PROBE_BASE = datetime(1900, 6, 15, 12, 0, 0)
+PROBE_LIMIT = 2000
 
 
 @functools.cache
-def _absolute_parser(probe: int) -> Any:
+def _absolute_parser() -> Any:
     import dateparser
 
-    settings = {**_DP_ABSOLUTE_SETTINGS, "RELATIVE_BASE": _PROBE_BASES[probe]}
+    settings = {**_DP_ABSOLUTE_SETTINGS, "RELATIVE_BASE": _PROBE_BASE}
     return dateparser.DateDataParser(languages=DATEPARSER_LANGUAGES, settings=settings)
 
 
@@ -274,10 +277,10 @@ def _dateparser_absolute(s: str, portal: str | None) -> datetime | None | object
     depends on the base (then :func:`_dateparser_relative` resolves it against the caller's ``base``)."""
     text = _normalise_for_dateparser(s)
     try:
-        first = _absolute_parser(0).get_date_data(text).date_obj
+        first = _absolute_parser().get_date_data(text).date_obj
         if first is None:
             return None
-        if _absolute_parser(1).get_date_data(text).date_obj != first:
+        if first.year < PROBE_LIMIT:
             return _RELATIVE
     except Exception:  # dateparser has raised on odd input before; a date string must never crash a crawl
         logger.debug("dateparser failed on %r", s, exc_info=True)

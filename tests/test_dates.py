@@ -638,3 +638,15 @@ def test_dateparser_relative_form_is_not_cached_as_absolute() -> None:
 
 def test_year_less_date_is_still_not_a_date() -> None:
     assert parse_date("12 Maret", base=FAR_BASES[0]) is None
+
+
+def test_old_absolute_date_in_dateparser_form_reads_the_same_against_any_base() -> None:
+    clear_cache()
+    for base in FAR_BASES:
+        assert to_iso(parse_date("13/12/1937", portal="jatim", base=base)) == "1937-12-13T00:00:00+07:00"
+
+
+def test_long_relative_offsets_honour_base() -> None:
+    base = FAR_BASES[0]
+    got = parse_date("dalam 20 tahun", portal="bali", base=base)
+    assert got is not None and got.year == base.year + 20
