@@ -250,6 +250,7 @@ def category(page: Page) -> str | None:
 #: the body's, not a box.
 RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "related news", "artikel terkait"})
 _YEAR = re.compile(r"\b\d{4}\b")
+_TITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _HEADINGS_BYTES = tuple(heading.encode() for heading in RELATED_HEADINGS)
 _ALL_TEXT = etree.XPath("//text()", smart_strings=False)
 _NTH_TEXT = etree.XPath("(//text())[$i]")
@@ -288,9 +289,13 @@ def related(root: etree._Element) -> list[RawLink]:
 def _headings(root: etree._Element) -> list[etree._Element]:
     """Elements whose own text is exactly a related heading, in document order.
 
-    Cheap first: the page's text, lower-cased as UTF-8 bytes (ASCII case only, at memory speed), must hold a
-    heading at all; then the text nodes are joined and searched as one string and only the hits are looked up as
-    nodes (a Python step per element, or an XPath ``normalize-space()`` per node, costs several times more)."""
+    Headings marked up as ``h2``-``h6`` first. Else (a heading in a ``div`` or ``span``) the page's text, lower-cased
+    as UTF-8 bytes (ASCII case only, at memory speed), must hold a heading at all; then the text nodes are joined and
+    searched as one string and only the hits are looked up as nodes (a Python step per element, or an XPath
+    ``normalize-space()`` per node, costs several times more)."""
+    marked = [h for h in root.iter(*_TITLE_TAGS) if norm(raw_text(h)).lower() in RELATED_HEADINGS]
+    if marked:
+        return marked  # the page marks its box headings as headings: read those (cheap: few such elements)
     blob = etree.tostring(root, method="text", encoding="utf-8").lower()
     if not any(heading in blob for heading in _HEADINGS_BYTES):
         return []
