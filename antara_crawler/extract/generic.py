@@ -297,7 +297,7 @@ def _headings(root: etree._Element) -> list[etree._Element]:
     if marked:
         return marked  # the page marks its box headings as headings: read those (cheap: few such elements)
     blob = etree.tostring(root, method="text", encoding="utf-8").lower()
-    if not any(heading in blob for heading in _HEADINGS_BYTES):
+    if not any(_heading_at(blob, heading) for heading in _HEADINGS_BYTES):
         return []
     joined = "\x00".join(_ALL_TEXT(root)).encode("utf-8", "surrogatepass").lower()
     hits: set[int] = set()
@@ -317,6 +317,16 @@ def _headings(root: etree._Element) -> list[etree._Element]:
         if node is not None and node.is_text and node.getparent().tag in _HEADING_TAGS:
             out.append(node.getparent())
     return out
+
+
+def _heading_at(blob: bytes, heading: bytes) -> bool:
+    """True when ``heading`` occurs in the page text not followed by a colon (``Baca juga:`` is an inline line)."""
+    at = blob.find(heading)
+    while at >= 0:
+        if blob[at + len(heading) : at + len(heading) + 8].lstrip()[:1] != b":":
+            return True
+        at = blob.find(heading, at + 1)
+    return False
 
 
 def _item_date(a: etree._Element, box: etree._Element) -> str | None:
