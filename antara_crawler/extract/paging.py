@@ -32,6 +32,8 @@ from .article import NotArticle, _merge, parse_article, parse_tree, related_link
 from .page import Page, RawLink
 from .text import norm, split_dateline
 
+#: Layers that read a byline printed on the page (the template layers), as opposed to metadata or heuristics.
+_PRINTED_LAYERS = frozenset({"classic", "wrap", "amp"})
 #: At most this many numbered pages are followed (a pager past this is not an article's).
 MAX_PAGES = 50
 
@@ -230,14 +232,17 @@ def _pop_oleh(paragraphs: list[str], title: str | None) -> tuple[list[str], str 
 
 
 def _merge_byline(article: Article, parts: list[PagePart], oleh_name: str | None) -> None:
-    """Page 1's byline when it prints one; else the last page's that does; else the ``Oleh`` line."""
-    if article.reporter is None and article.editor is None:
-        for part in reversed(parts):
-            if part.reporter or part.editor:
-                article.reporter, article.editor = part.reporter, part.editor
-                article.field_sources["reporter"] = article.field_sources["editor"] = "paging"
-                break
-    if article.reporter is None and oleh_name:
+    """The byline printed on the pages wins: page 1's when it prints one, else the last page's that does, else the
+    ``Oleh`` line; a reporter read only from metadata (JSON-LD, OpenGraph, itemprop) or heuristics gives way."""
+    printed = article.field_sources.get("reporter") in _PRINTED_LAYERS and (article.reporter or article.editor)
+    if printed:
+        return
+    for part in reversed(parts):
+        if part.reporter or part.editor:
+            article.reporter, article.editor = part.reporter, part.editor
+            article.field_sources["reporter"] = article.field_sources["editor"] = "paging"
+            return
+    if oleh_name:
         article.reporter = oleh_name
         article.field_sources["reporter"] = "paging"
 

@@ -3,6 +3,13 @@
 Spiders decide what to fetch; extraction lives in ``antara_crawler.extract`` and storage in the pipelines.
 No exception escapes a callback: a page that is not an article is counted (``antara/dropped/<reason>``) and
 recorded as a ``LinkStatus`` so a link to it can say what it led to.
+
+Multi-page articles (``extract/paging.py``): when page 1 links to other pages of itself, the record is built from
+all of them. The ``?page=all`` view is requested first when page 1 links to it (and kept if it is the whole
+article); otherwise, or when it is not, pages 2..N are fetched one after another, each page's own pager read too.
+The pages fetched so far travel in ``Request.meta`` as ``(url, bytes)`` pairs (picklable: JOBDIR, scrapy-redis).
+A page that still fails after Scrapy's retries leaves the whole article out (a short body would be a silent loss):
+counted as ``antara/dropped/incomplete_pages``, logged once, not archived, so the next run tries again.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from antara_crawler.extract import NotArticle, parse_article
+from antara_crawler.extract import NotArticle
+from antara_crawler.extract.paging import MAX_PAGES, build_article, find_paging
 from antara_crawler.items import Article, LinkStatus
-from antara_crawler.urls import ArticleRef, parse_article_url
+from antara_crawler.urls import ArticleRef, article_page, page_url, parse_article_url
 
 #: Statuses handed to the article callback instead of being dropped by HttpErrorMiddleware.
 ARTICLE_STATUSES = [404, 410]
@@ -59,8 +67,8 @@ class AntaraSpider(scrapy.Spider):
     # -- callbacks --------------------------------------------------------------------------------------------------
 
     def parse_article(self, response: Response):
+        """Page 1 of an article: the record, or the request for its next page when it has several."""
         ref: ArticleRef = response.meta.get("antara_ref") or parse_article_url(response.url)
-        depth = response.meta.get("antara_depth", 0)
         stats = self.crawler.stats
         if response.status in ARTICLE_STATUSES:
             stats.inc_value(f"antara/http/{response.status}")
@@ -72,41 +80,153 @@ class AntaraSpider(scrapy.Spider):
             # redirected to a home page, a section, or another article: nothing we asked for
             yield from self._not_article(ref, response, "redirected_away")
             return
-        try:
-            article = parse_article(
-                response.body,
-                response.url,
-                fetched_at=datetime.now(UTC),
-                encoding=getattr(response, "encoding", None),
-            )
-        except NotArticle as exc:
-            yield from self._not_article(ref, response, exc.reason)
+        paging = find_paging(response.body, response.url)
+        if paging.is_multipage:
+            stats.inc_value("antara/multipage/articles")
+            pending = ["all"] if paging.has_all else []
+            pending += [n for n in paging.numbers if n <= MAX_PAGES]
+            yield from self._next_page(response, [(response.url, response.body)], pending, [])
             return
+        yield from self._emit(ref, response, [(response.url, response.body)])
+
+    def parse_article_page(self, response: Response):
+        """A further page (``?page=N`` or ``?page=all``) of a multi-page article."""
+        ref: ArticleRef = response.meta["antara_ref"]
+        pages: list[tuple[str, bytes]] = response.meta["antara_pages"]
+        pending: list[int | str] = response.meta["antara_pending"]
+        done: list[int | str] = response.meta["antara_done"]
+        wanted = response.meta["antara_page"]
+        final = parse_article_url(response.url)
+        got_page = response.status == 200 and final is not None and final.key == ref.key
+        got_page = got_page and article_page(response.url) == wanted
+        if wanted == "all":
+            if got_page:
+                try:
+                    article = self._build(ref, [*pages, (response.url, response.body)], response)
+                except NotArticle as exc:
+                    if exc.reason not in ("page_all_rejected", "incomplete_pages"):
+                        yield from self._not_article(ref, response, exc.reason)
+                        return
+                    self.crawler.stats.inc_value("antara/multipage/page_all_rejected")
+                else:
+                    if article is not None:
+                        yield from self._emit_article(article, response)
+                    return
+            yield from self._next_page(response, pages, pending, [*done, "all"])
+            return
+        if not got_page:
+            yield from self._incomplete(ref, response.url, f"status {response.status} at {response.url}")
+            return
+        pages = [*pages, (response.url, response.body)]
+        done = [*done, wanted]
+        later = find_paging(response.body, response.url).numbers  # a pager may only show the next few pages
+        pending = sorted({*[p for p in pending if p != wanted], *[n for n in later if n not in done and n > 1]})
+        yield from self._next_page(response, pages, pending, done)
+
+    def _next_page(self, response: Response, pages: list[tuple[str, bytes]], pending: list, done: list):
+        """Request the next pending page, or build the record when every numbered page is in."""
+        ref: ArticleRef = response.meta.get("antara_ref") or parse_article_url(pages[0][0])
+        if pending and pending[0] == "all":
+            page: int | str = "all"
+        else:
+            numbers = sorted(p for p in pending if isinstance(p, int) and p not in done)
+            if not numbers:
+                if len(pages) == 1 and "all" in done:
+                    # page 1 linked only to a ?page=all view, and that view was not the whole article
+                    yield from self._incomplete(ref, page_url(ref.url, "all"), "no page but ?page=all, rejected")
+                    return
+                yield from self._emit(ref, response, pages)
+                return
+            page = numbers[0]
+        meta = {k: v for k, v in response.meta.items() if k.startswith("antara_")}
+        meta.update(
+            antara_ref=ref,
+            antara_pages=pages,
+            antara_pending=[p for p in pending if p != page],
+            antara_done=done,
+            antara_page=page,
+            handle_httpstatus_list=ARTICLE_STATUSES,
+        )
+        self.crawler.stats.inc_value("antara/multipage/page_requests")
+        yield Request(
+            page_url(ref.url, page),
+            callback=self.parse_article_page,
+            errback=self.article_page_error,
+            priority=response.request.priority + 1 if response.request else 1,  # finish what is in flight first
+            meta=meta,
+        )
+
+    def article_page_error(self, failure):
+        """Errback of a further page: after Scrapy's retries, the article is left out (or, for ``?page=all``, the
+        numbered pages are fetched instead)."""
+        request = failure.request
+        meta = request.meta
+        ref: ArticleRef = meta["antara_ref"]
+        status, reason = _failure_reason(failure)
+        self.crawler.stats.inc_value(f"antara/errors/{reason}")
+        if meta.get("antara_page") == "all":
+            fake = _MetaCarrier(request)
+            yield from self._next_page(
+                fake, meta["antara_pages"], meta["antara_pending"], [*meta["antara_done"], "all"]
+            )
+            return
+        yield from self._incomplete(ref, request.url, failure.getErrorMessage())
+
+    def _incomplete(self, ref: ArticleRef, url: str, why: str):
+        self.crawler.stats.inc_value("antara/dropped/incomplete_pages")
+        self._log_once(
+            "incomplete_pages",
+            "Left out %s: page %s could not be fetched (%s); not archived, the next run tries again",
+            ref.url,
+            url,
+            why,
+        )
+        if len(self.short_pages) < SHORT_PAGES_KEPT:
+            self.short_pages.append((ref.url, "incomplete_pages"))
+        return iter(())
+
+    def _build(self, ref: ArticleRef, pages: list[tuple[str, bytes]], response: Response) -> Article | None:
+        """The record from its pages (:func:`~antara_crawler.extract.paging.build_article`); raises NotArticle."""
+        try:
+            article = build_article(pages, fetched_at=datetime.now(UTC), encoding=getattr(response, "encoding", None))
+        except NotArticle:
+            raise
         except Exception:  # the parser promises NotArticle only; this is the last guard of "keep going"
             self.logger.exception("Parser failure on %s", response.url)
-            yield from self._not_article(ref, response, "parse_error")
-            return
+            raise NotArticle("parse_error") from None
         if self.settings.getbool("ANTARA_STORE_HTML", True):
-            article.raw_html = response.body
+            article.raw_html = pages[0][1]
+            article.more_pages = list(pages[1:])
+        return article
+
+    def _emit(self, ref: ArticleRef, response: Response, pages: list[tuple[str, bytes]]):
+        try:
+            article = self._build(ref, pages, response)
+        except NotArticle as exc:
+            if exc.reason == "incomplete_pages":
+                yield from self._incomplete(ref, response.url, exc.detail or "no body")
+            else:
+                yield from self._not_article(ref, response, exc.reason)
+            return
+        if article is not None:
+            yield from self._emit_article(article, response)
+
+    def _emit_article(self, article: Article, response: Response):
+        if not self.keep_article(article, response.meta):
+            return
         self._count_sources(article)
         yield article
-        yield from self.follow_from_article(article, response, depth)
+        yield from self.follow_from_article(article, response, response.meta.get("antara_depth", 0))
+
+    def keep_article(self, article: Article, meta: dict[str, Any]) -> bool:
+        """Whether a parsed article is yielded (the discovery spider leaves out those outside its date window)."""
+        return True
 
     def article_error(self, failure):
         """Errback: network failures and HTTP errors after retries become counted LinkStatus records."""
         request = failure.request
         ref: ArticleRef | None = request.meta.get("antara_ref")
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"http_{status}"
-        elif failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy 2.19 raises the 1st
-            status, reason = 0, "timeout"
-        elif failure.check(CannotResolveHostError, DNSLookupError):
-            status, reason = 0, "dns"
-        elif failure.check(scrapy.exceptions.IgnoreRequest):
-            status, reason = 0, "ignored"
-        else:
-            status, reason = 0, "network"
+        status, reason = _failure_reason(failure)
         self.crawler.stats.inc_value(f"antara/errors/{reason}")
         self._log_once(reason, "Gave up on %s (%s): %s", request.url, reason, failure.getErrorMessage())
         if ref is not None and reason != "ignored":
@@ -141,3 +261,27 @@ class AntaraSpider(scrapy.Spider):
         else:
             self._logged_reasons.add(key)
             self.logger.info(msg, *args)
+
+
+class _MetaCarrier:
+    """What ``_next_page`` reads from a response, built from a failed request (errbacks have no response)."""
+
+    def __init__(self, request: Request):
+        self.request = request
+        self.meta = request.meta
+        self.url = request.url
+        self.encoding = None
+
+
+def _failure_reason(failure) -> tuple[int, str]:
+    """``(status, reason)`` of a failed request: the HTTP status, or 0 and the kind of network failure."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return status, f"http_{status}"
+    if failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy 2.19 raises the 1st
+        return 0, "timeout"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return 0, "dns"
+    if failure.check(scrapy.exceptions.IgnoreRequest):
+        return 0, "ignored"
+    return 0, "network"
