@@ -145,7 +145,9 @@ def test_feed_and_archive_carry_both_kinds_and_every_pages_baca_juga(site, artic
         url, spec = _by_shape(site)[shape]
         item = next(i for i in items if i["url"] == url)
         feed = [(r["kind"], r["url"]) for r in item["related"]]
-        expected = [("baca_juga", u) for u in spec["baca_juga"]] + [("berita_terkait", u) for u in spec["berita_terkait"]]
+        expected = [("baca_juga", u) for u in spec["baca_juga"]] + [
+            ("berita_terkait", u) for u in spec["berita_terkait"]
+        ]
         assert feed == expected
         assert _stored(db, spec["key"][1])["related"] == expected
         both = set(spec["baca_juga"]) & set(spec["berita_terkait"])
