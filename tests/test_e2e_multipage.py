@@ -238,3 +238,21 @@ def test_export_carries_both_kinds(site, article_run, tmp_path):
     for story in set(spec["baca_juga"]) & set(spec["berita_terkait"]):
         assert {("baca_juga", story), ("berita_terkait", story)} <= kinds
     assert parse_article_url(url).key == tuple(spec["key"])
+
+
+def test_antara_spider_with_a_shared_redis_queue(site, tmp_path, redis_url):
+    """The page requests go through scrapy-redis's queue and duplicate filter (pickled, with the pages so far)."""
+    pytest.importorskip("scrapy_redis")
+    db = tmp_path / "a.db"
+    shapes = _by_shape(site)
+    redis = ["-s", 'ADDONS={"antara_crawler.distributed.RedisAddon": 0}', "-s", f"REDIS_URL={redis_url}"]
+    redis += ["-s", "ANTARA_RUN_ID=multipage", "-s", "ANTARA_REDIS_WORKERS=1", "-s", "ANTARA_REDIS_POLL=0.2"]
+    with MirrorServer(site.root, faults=_faults(site)) as server:
+        result = _crawl_antara(server, db, *redis)
+        numbered = _page_requests(server, shapes["numbered"][1]["key"][1])
+    enqueued = re.search(r"'scheduler/enqueued/redis': (\d+)", result.stderr)
+    assert enqueued and int(enqueued.group(1)) > 0, "the requests went through the Redis queue"
+    for shape in ("all", "numbered", "flaky"):
+        _assert_whole(_stored(db, shapes[shape][1]["key"][1])["body"], shapes[shape][1])
+    assert _stored(db, shapes["gone"][1]["key"][1]) is None
+    assert len(numbered) == len(set(numbered)) == 3
