@@ -256,3 +256,27 @@ def test_antara_spider_with_a_shared_redis_queue(site, tmp_path, redis_url):
         _assert_whole(_stored(db, shapes[shape][1]["key"][1])["body"], shapes[shape][1])
     assert _stored(db, shapes["gone"][1]["key"][1]) is None
     assert len(numbered) == len(set(numbered)) == 3
+
+
+def test_savefixture_saves_every_page(site, tmp_path):
+    url, spec = _by_shape(site)["all"]
+    with MirrorServer(site.root) as server:
+        result = run_scrapy(
+            [
+                "savefixture",
+                url,
+                "--dir",
+                str(tmp_path / "fx"),
+                "--name",
+                "multi",
+                "-s",
+                f"ANTARA_URL_TEMPLATE={server.url_template}",
+            ]
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    saved = sorted(p.name for p in (tmp_path / "fx").iterdir())
+    assert saved == ["multi.html", "multi.json", "multi.page-2.html", "multi.page-3.html", "multi.page-all.html"]
+    record = json.loads((tmp_path / "fx" / "multi.json").read_text(encoding="utf-8"))
+    assert record["_pages"] == ["multi.page-2.html", "multi.page-3.html", "multi.page-all.html"]
+    assert record["body"].split("\n\n") == spec["body"]
+    assert "+ 3 further pages" in result.stdout
