@@ -1,8 +1,9 @@
 """End to end: multi-page articles of the offline mirror, crawled by real ``scrapy crawl`` subprocesses.
 
-The mirror (``build_site(multipage=True)``) holds four multi-page articles on babel, shaped like the real pages of
+The mirror (``build_site(multipage=True)``) holds five multi-page articles on babel, shaped like the real pages of
 REAL-VARIATION.md §a: one linking ``?page=all``, one with only "Selanjutnya" links (and the byline printed as
-``Oleh <name> <date> WIB`` after the last page's body), one whose page 3 answers 503 once, one whose page 2 is gone.
+``Oleh <name> <date> WIB`` after the last page's body), one whose page 3 answers 503 once, one whose page 2 is gone,
+and one whose ``?page=all`` view is page 1 again (so its numbered pages are read).
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def article_run(site, tmp_path_factory):
 def test_article_spider_stores_whole_bodies(site, article_run):
     items, _result, _requests, db = article_run
     by_url = {item["url"]: item for item in items}
-    for shape in ("all", "numbered", "flaky"):
+    for shape in ("all", "numbered", "flaky", "all_is_page1"):
         url, spec = _by_shape(site)[shape]
         _assert_whole(by_url[url]["body"], spec)
         _assert_whole(_stored(db, spec["key"][1])["body"], spec)
@@ -125,6 +126,9 @@ def test_each_page_is_fetched_once(site, article_run):
     flaky = _page_requests_of(requests, shapes["flaky"][1]["key"][1])
     # page 3 answered 503 once: Scrapy's retry fetched it a second time, every other page once
     assert [r.split("?")[-1] if "?" in r else "1" for r in flaky] == ["1", "page=2", "page=3", "page=3"]
+    rejected = _page_requests_of(requests, shapes["all_is_page1"][1]["key"][1])
+    # the ?page=all view was page 1 again: the numbered pages were read instead
+    assert [r.split("?")[-1] if "?" in r else "1" for r in rejected] == ["1", "page=all", "page=2", "page=3"]
 
 
 def _page_requests_of(requests: list[str], antara_id: int) -> list[str]:
@@ -141,7 +145,7 @@ def test_byline_after_the_last_page_is_the_reporter_not_body(site, article_run):
 
 def test_feed_and_archive_carry_both_kinds_and_every_pages_baca_juga(site, article_run):
     items, _result, _requests, db = article_run
-    for shape in ("all", "numbered", "flaky"):
+    for shape in ("all", "numbered", "flaky", "all_is_page1"):
         url, spec = _by_shape(site)[shape]
         item = next(i for i in items if i["url"] == url)
         feed = [(r["kind"], r["url"]) for r in item["related"]]
@@ -205,11 +209,11 @@ def test_antara_spider_stores_whole_bodies_and_a_second_run_fetches_no_stored_pa
         mark = len(server.requests)
         second = _crawl_antara(server, db)
         again = server.requests[mark:]
-    for shape in ("all", "numbered", "flaky"):
+    for shape in ("all", "numbered", "flaky", "all_is_page1"):
         _assert_whole(_stored(db, shapes[shape][1]["key"][1])["body"], shapes[shape][1])
     assert _stored(db, shapes["gone"][1]["key"][1]) is None
     assert "'antara/dropped/incomplete_pages': 1" in first.stderr
-    stored_ids = [shapes[s][1]["key"][1] for s in ("all", "numbered", "flaky")]
+    stored_ids = [shapes[s][1]["key"][1] for s in ("all", "numbered", "flaky", "all_is_page1")]
     assert not [r for r in again for i in stored_ids if f"/berita/{i}" in r]
     # the article left out is tried again, and again counted
     assert any(f"/berita/{shapes['gone'][1]['key'][1]}" in r for r in again)
@@ -220,9 +224,12 @@ def test_antara_spider_under_jobdir(site, tmp_path):
     db = tmp_path / "a.db"
     shapes = _by_shape(site)
     with MirrorServer(site.root, faults=_faults(site)) as server:
-        _crawl_antara(server, db, "-s", f"JOBDIR={tmp_path / 'job'}")
+        result = _crawl_antara(server, db, "-s", f"JOBDIR={tmp_path / 'job'}")
         numbered = _page_requests(server, shapes["numbered"][1]["key"][1])
-    for shape in ("all", "numbered", "flaky"):
+    # the requests, the further pages' with the pages so far in their meta, went through the disk queue
+    assert "scheduler/unserializable" not in result.stderr
+    assert int(re.search(r"'scheduler/enqueued/disk': (\d+)", result.stderr).group(1)) > 0
+    for shape in ("all", "numbered", "flaky", "all_is_page1"):
         _assert_whole(_stored(db, shapes[shape][1]["key"][1])["body"], shapes[shape][1])
     assert len(numbered) == len(set(numbered)) == 3
 
@@ -252,7 +259,7 @@ def test_antara_spider_with_a_shared_redis_queue(site, tmp_path, redis_url):
         numbered = _page_requests(server, shapes["numbered"][1]["key"][1])
     enqueued = re.search(r"'scheduler/enqueued/redis': (\d+)", result.stderr)
     assert enqueued and int(enqueued.group(1)) > 0, "the requests went through the Redis queue"
-    for shape in ("all", "numbered", "flaky"):
+    for shape in ("all", "numbered", "flaky", "all_is_page1"):
         _assert_whole(_stored(db, shapes[shape][1]["key"][1])["body"], shapes[shape][1])
     assert _stored(db, shapes["gone"][1]["key"][1]) is None
     assert len(numbered) == len(set(numbered)) == 3

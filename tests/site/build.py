@@ -225,7 +225,7 @@ def build_site(
     """Write the mirror under ``root`` and return its manifest.
 
     ``broken_markup`` writes article pages that lost the ANTARA markup (no title, no date, no body container), the
-    way a template change would look: a crawl of it must fail loudly. ``multipage`` turns four listed articles of
+    way a template change would look: a crawl of it must fail loudly. ``multipage`` turns five listed articles of
     the first portal into multi-page articles (:func:`_add_multipage_articles`).
     """
     root = Path(root)
@@ -740,13 +740,15 @@ def _broken_article(a: SiteArticle, articles: dict, rng: random.Random) -> str:
 
 # --- multi-page articles (REAL-VARIATION.md §a) ---------------------------------------------------------------
 
-#: The four shapes: pages, whether a ``?page=all`` view is linked, pages that answer 404 (no file), pages the
+#: The shapes: pages, whether a ``?page=all`` view is linked, pages that answer 404 (no file), pages the
 #: tests make answer 503 once (``faults`` of the server), and whether page 1 shows only the next page's link.
 MULTIPAGE_SHAPES = {
     "all": {"pages": 3, "all": True, "gone": [], "flaky": [], "next_only": False},
     "numbered": {"pages": 3, "all": False, "gone": [], "flaky": [], "next_only": True},
     "flaky": {"pages": 3, "all": False, "gone": [], "flaky": [3], "next_only": False},
     "gone": {"pages": 3, "all": False, "gone": [2], "flaky": [], "next_only": False},
+    # a ?page=all link whose view is page 1 again: not the whole article, so pages 2..3 are read (REAL §a)
+    "all_is_page1": {"pages": 3, "all": True, "gone": [], "flaky": [], "next_only": False},
 }
 _QUOTES = [
     "“Momen yang diabadikan dalam pameran ini semakin meyakinkan bahwa kerja pers layak dihargai,” ujar {p}.",
@@ -757,7 +759,7 @@ _QUOTES = [
 def _add_multipage_articles(
     root: Path, items: list[SiteArticle], articles: dict, rng: random.Random
 ) -> dict[str, dict]:
-    """Rewrite four listed articles as multi-page ones, shaped like the real pages (kalsel-405270-page2: page 2 opens
+    """Rewrite five listed articles as multi-page ones, shaped like the real pages (kalsel-405270-page2: page 2 opens
     mid-story with a quote and holds Baca juga links; jabar-522093-page3: the last page ends with the headline and
     ``Oleh <name> <date> WIB``; jabar-342173: the ``?page=all`` view opens with the dateline like page 1).
 
@@ -801,7 +803,8 @@ def _add_multipage_articles(
             name = f"{a.antara_id}.html" if page == 1 else f"{a.antara_id}.page-{page}.html"
             _write(root / a.portal / "berita" / name, html_text)
         if spec["all"]:
-            html_text = _multipage_html(a, articles, body, 0, n, spec, baca=baca_page1 + page2_baca, byline=person)
+            whole = body if shape == "all" else chunks[0]
+            html_text = _multipage_html(a, articles, whole, 0, n, spec, baca=baca_page1 + page2_baca, byline=person)
             _write(root / a.portal / "berita" / f"{a.antara_id}.page-all.html", html_text)
         a.links = [(u, k) for u, k in a.links if k == "baca_juga"] + [(u, "baca_juga") for u in page2_baca]
         a.links += [(u, "berita_terkait") for u in terkait]
