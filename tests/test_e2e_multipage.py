@@ -287,3 +287,24 @@ def test_savefixture_saves_every_page(site, tmp_path):
     assert record["_pages"] == ["multi.page-2.html", "multi.page-3.html", "multi.page-all.html"]
     assert record["body"].split("\n\n") == spec["body"]
     assert "+ 3 further pages" in result.stdout
+
+
+def test_pages_failing_after_retries(site, tmp_path):
+    """A numbered page answering 503 on every retry leaves its article out (counted, not stored); a ``?page=all``
+    view answering 503 on every retry is replaced by the numbered pages."""
+    shapes = _by_shape(site)
+    numbered_url, numbered = shapes["numbered"]
+    all_url, whole = shapes["all"]
+    faults = {
+        rf"/berita/{numbered['key'][1]}/[^?]*\?page=3$": 503,
+        rf"/berita/{whole['key'][1]}/[^?]*\?page=all": 503,
+    }
+    with MirrorServer(site.root, faults=faults) as server:
+        items, result = _crawl_article(server, tmp_path, [numbered_url, all_url])
+        all_requests = _page_requests(server, whole["key"][1])
+    assert [i["url"] for i in items] == [all_url]
+    _assert_whole(items[0]["body"], whole)
+    assert _stored(tmp_path / "a.db", numbered["key"][1]) is None
+    assert "'antara/dropped/incomplete_pages': 1" in result.stderr
+    tails = [r.split("?")[-1] if "?" in r else "1" for r in all_requests]
+    assert tails == ["1", *["page=all"] * 4, "page=2", "page=3"]  # RETRY_TIMES=3: four tries of the view

@@ -26,7 +26,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from antara_crawler.extract import NotArticle
-from antara_crawler.extract.paging import MAX_PAGES, build_article, find_paging
+from antara_crawler.extract.paging import build_article, find_paging
 from antara_crawler.items import Article, LinkStatus
 from antara_crawler.urls import ArticleRef, article_page, page_url, parse_article_url
 
@@ -80,99 +80,104 @@ class AntaraSpider(scrapy.Spider):
             # redirected to a home page, a section, or another article: nothing we asked for
             yield from self._not_article(ref, response, "redirected_away")
             return
+        pages = [(response.url, response.body)]
         paging = find_paging(response.body, response.url)
-        if paging.is_multipage:
-            stats.inc_value("antara/multipage/articles")
-            pending = ["all"] if paging.has_all else []
-            pending += [n for n in paging.numbers if n <= MAX_PAGES]
-            yield from self._next_page(response, [(response.url, response.body)], pending, [])
+        if not paging.is_multipage:
+            yield from self._emit(ref, response, pages)
             return
-        yield from self._emit(ref, response, [(response.url, response.body)])
+        stats.inc_value("antara/multipage/articles")
+        if paging.has_all:  # the whole article in one request, when the view is what it says
+            yield self._page_request(ref, response.meta, response.request, pages, "all", list(paging.numbers), [])
+        else:
+            yield self._page_request(ref, response.meta, response.request, pages, paging.numbers[0], [], [1])
 
     def parse_article_page(self, response: Response):
-        """A further page (``?page=N`` or ``?page=all``) of a multi-page article."""
-        ref: ArticleRef = response.meta["antara_ref"]
-        pages: list[tuple[str, bytes]] = response.meta["antara_pages"]
-        pending: list[int | str] = response.meta["antara_pending"]
-        done: list[int | str] = response.meta["antara_done"]
-        wanted = response.meta["antara_page"]
+        """A further page (``?page=N`` or ``?page=all``) of a multi-page article: the next request, or the record."""
+        meta = response.meta
+        ref: ArticleRef = meta["antara_ref"]
+        pages: list[tuple[str, bytes]] = meta["antara_pages"]
+        page = meta["antara_page"]
         final = parse_article_url(response.url)
         got_page = response.status == 200 and final is not None and final.key == ref.key
-        got_page = got_page and article_page(response.url) == wanted
-        if wanted == "all":
+        got_page = got_page and article_page(response.url) == page
+        if page == "all":
             if got_page:
                 try:
-                    article = self._build(ref, [*pages, (response.url, response.body)], response)
+                    article = self._build([*pages, (response.url, response.body)], response)
                 except NotArticle as exc:
                     if exc.reason not in ("page_all_rejected", "incomplete_pages"):
                         yield from self._not_article(ref, response, exc.reason)
                         return
-                    self.crawler.stats.inc_value("antara/multipage/page_all_rejected")
                 else:
-                    if article is not None:
-                        yield from self._emit_article(article, response)
+                    yield from self._emit_article(article, response)
                     return
-            yield from self._next_page(response, pages, pending, [*done, "all"])
+            self.crawler.stats.inc_value("antara/multipage/page_all_rejected")
+            yield from self._after_all(ref, meta, response.request)
             return
         if not got_page:
-            yield from self._incomplete(ref, response.url, f"status {response.status} at {response.url}")
+            self._incomplete(ref, response.url, f"status {response.status}")
             return
         pages = [*pages, (response.url, response.body)]
-        done = [*done, wanted]
-        later = find_paging(response.body, response.url).numbers  # a pager may only show the next few pages
-        pending = sorted({*[p for p in pending if p != wanted], *[n for n in later if n not in done and n > 1]})
-        yield from self._next_page(response, pages, pending, done)
-
-    def _next_page(self, response: Response, pages: list[tuple[str, bytes]], pending: list, done: list):
-        """Request the next pending page, or build the record when every numbered page is in."""
-        ref: ArticleRef = response.meta.get("antara_ref") or parse_article_url(pages[0][0])
-        if pending and pending[0] == "all":
-            page: int | str = "all"
+        done = [*meta["antara_done"], page]
+        # this page's pager too: a pager may show only the next page, or the next few
+        later = find_paging(response.body, response.url).numbers
+        pending = sorted({n for n in (*meta["antara_pending"], *later) if n not in done})
+        if pending:
+            yield self._page_request(ref, meta, response.request, pages, pending[0], pending[1:], done)
         else:
-            numbers = sorted(p for p in pending if isinstance(p, int) and p not in done)
-            if not numbers:
-                if len(pages) == 1 and "all" in done:
-                    # page 1 linked only to a ?page=all view, and that view was not the whole article
-                    yield from self._incomplete(ref, page_url(ref.url, "all"), "no page but ?page=all, rejected")
-                    return
-                yield from self._emit(ref, response, pages)
-                return
-            page = numbers[0]
-        meta = {k: v for k, v in response.meta.items() if k.startswith("antara_")}
-        meta.update(
+            yield from self._emit(ref, response, pages)
+
+    def article_page_error(self, failure):
+        """Errback of a further page. After Scrapy's retries the article is left out; a ``?page=all`` view that
+        failed is replaced by the numbered pages."""
+        request = failure.request
+        ref: ArticleRef = request.meta["antara_ref"]
+        _status, reason = _failure_reason(failure)
+        self.crawler.stats.inc_value(f"antara/errors/{reason}")
+        if request.meta.get("antara_page") == "all":
+            yield from self._after_all(ref, request.meta, request)
+            return
+        self._incomplete(ref, request.url, failure.getErrorMessage())
+
+    def _after_all(self, ref: ArticleRef, meta: dict[str, Any], previous: Request | None):
+        """The ``?page=all`` view was not the whole article (or not there): read the numbered pages instead."""
+        numbers = [n for n in meta["antara_pending"] if isinstance(n, int)]
+        if not numbers:
+            self._incomplete(ref, page_url(ref.url, "all"), "page 1 links only to a ?page=all view, unusable")
+            return
+        yield self._page_request(ref, meta, previous, meta["antara_pages"], numbers[0], numbers[1:], [1])
+
+    def _page_request(
+        self,
+        ref: ArticleRef,
+        meta: dict[str, Any],
+        previous: Request | None,
+        pages: list[tuple[str, bytes]],
+        page: int | str,
+        pending: list[int],
+        done: list[int | str],
+    ) -> Request:
+        """The request for one further page, carrying the pages fetched so far (picklable: JOBDIR, scrapy-redis)."""
+        self.crawler.stats.inc_value("antara/multipage/page_requests")
+        carried = {k: v for k, v in meta.items() if k.startswith("antara_")}
+        carried.update(
             antara_ref=ref,
             antara_pages=pages,
-            antara_pending=[p for p in pending if p != page],
-            antara_done=done,
             antara_page=page,
+            antara_pending=list(pending),
+            antara_done=list(done),
             handle_httpstatus_list=ARTICLE_STATUSES,
         )
-        self.crawler.stats.inc_value("antara/multipage/page_requests")
-        yield Request(
+        return Request(
             page_url(ref.url, page),
             callback=self.parse_article_page,
             errback=self.article_page_error,
-            priority=response.request.priority + 1 if response.request else 1,  # finish what is in flight first
-            meta=meta,
+            priority=(previous.priority if previous is not None else 0) + 1,  # finish what is in flight first
+            meta=carried,
         )
 
-    def article_page_error(self, failure):
-        """Errback of a further page: after Scrapy's retries, the article is left out (or, for ``?page=all``, the
-        numbered pages are fetched instead)."""
-        request = failure.request
-        meta = request.meta
-        ref: ArticleRef = meta["antara_ref"]
-        status, reason = _failure_reason(failure)
-        self.crawler.stats.inc_value(f"antara/errors/{reason}")
-        if meta.get("antara_page") == "all":
-            fake = _MetaCarrier(request)
-            yield from self._next_page(
-                fake, meta["antara_pages"], meta["antara_pending"], [*meta["antara_done"], "all"]
-            )
-            return
-        yield from self._incomplete(ref, request.url, failure.getErrorMessage())
-
-    def _incomplete(self, ref: ArticleRef, url: str, why: str):
+    def _incomplete(self, ref: ArticleRef, url: str, why: str) -> None:
+        """A page of a multi-page article is missing: nothing is stored (a short body would be a silent loss)."""
         self.crawler.stats.inc_value("antara/dropped/incomplete_pages")
         self._log_once(
             "incomplete_pages",
@@ -183,9 +188,8 @@ class AntaraSpider(scrapy.Spider):
         )
         if len(self.short_pages) < SHORT_PAGES_KEPT:
             self.short_pages.append((ref.url, "incomplete_pages"))
-        return iter(())
 
-    def _build(self, ref: ArticleRef, pages: list[tuple[str, bytes]], response: Response) -> Article | None:
+    def _build(self, pages: list[tuple[str, bytes]], response: Response) -> Article:
         """The record from its pages (:func:`~antara_crawler.extract.paging.build_article`); raises NotArticle."""
         try:
             article = build_article(pages, fetched_at=datetime.now(UTC), encoding=getattr(response, "encoding", None))
@@ -201,15 +205,14 @@ class AntaraSpider(scrapy.Spider):
 
     def _emit(self, ref: ArticleRef, response: Response, pages: list[tuple[str, bytes]]):
         try:
-            article = self._build(ref, pages, response)
+            article = self._build(pages, response)
         except NotArticle as exc:
             if exc.reason == "incomplete_pages":
-                yield from self._incomplete(ref, response.url, exc.detail or "no body")
+                self._incomplete(ref, response.url, exc.detail or "no body")
             else:
                 yield from self._not_article(ref, response, exc.reason)
             return
-        if article is not None:
-            yield from self._emit_article(article, response)
+        yield from self._emit_article(article, response)
 
     def _emit_article(self, article: Article, response: Response):
         if not self.keep_article(article, response.meta):
@@ -261,16 +264,6 @@ class AntaraSpider(scrapy.Spider):
         else:
             self._logged_reasons.add(key)
             self.logger.info(msg, *args)
-
-
-class _MetaCarrier:
-    """What ``_next_page`` reads from a response, built from a failed request (errbacks have no response)."""
-
-    def __init__(self, request: Request):
-        self.request = request
-        self.meta = request.meta
-        self.url = request.url
-        self.encoding = None
 
 
 def _failure_reason(failure) -> tuple[int, str]:
