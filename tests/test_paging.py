@@ -9,6 +9,7 @@ import pytest
 
 from antara_crawler.extract import NotArticle, parse_article
 from antara_crawler.extract.paging import (
+    MAX_PAGES,
     PagePart,
     Paging,
     accepts_all,
@@ -57,6 +58,11 @@ def test_pager_links_are_found_whatever_their_text():
 )
 def test_pager_link_shapes(href, expected):
     assert find_paging(f"<html><body><a {href}>x</a></body></html>", KALSEL) == expected
+
+
+def test_a_pager_past_the_limit_is_too_long():
+    assert find_paging(f'<a href="?page={MAX_PAGES + 1}">x</a>', KALSEL).too_long
+    assert not find_paging(f'<a href="?page={MAX_PAGES}">x</a>', KALSEL).too_long
 
 
 def test_a_page_without_pager_is_single():
@@ -149,6 +155,7 @@ def test_repeats_at_the_join_are_removed():
     assert join_pages(["a", "b", "c"], ["b", "c", "d"]) == ["a", "b", "c", "d"]
     assert join_pages(["a", "b"], ["c"]) == ["a", "b", "c"]
     assert join_pages(["Jakarta (ANTARA) - a", "b"], ["b", "e"]) == ["Jakarta (ANTARA) - a", "b", "e"]
+    assert join_pages([], ["a"]) == ["a"]
     assert join_pages(["a", "b"], ["a", "c"]) == ["a", "b", "a", "c"]  # only repeats at the join
 
 

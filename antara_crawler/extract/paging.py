@@ -34,12 +34,12 @@ from .text import norm, split_dateline
 
 #: Layers that read a byline printed on the page (the template layers), as opposed to metadata or heuristics.
 _PRINTED_LAYERS = frozenset({"classic", "wrap", "amp"})
-#: At most this many numbered pages are followed (a pager past this is not an article's).
+#: An article with more pages than this is not fetched page by page (``antara/dropped/too_many_pages``): a pager
+#: that long is not an article's, and following it would be an unbounded crawl.
 MAX_PAGES = 50
 
 _HREF = re.compile(rb"""href\s*=\s*(?:"([^"<>]{1,2000})"|'([^'<>]{1,2000})')""", re.IGNORECASE)
 _PAGE_PARAM = re.compile(rb"page=", re.IGNORECASE)
-_DATELINE_HEAD = re.compile(r"^[^()\n]{1,80}?\s*\((?:ANTARA|Antara)[^)]{0,30}\)\s*(?:-+|–|—)\s*")
 _WEEKDAY = r"(?:Senin|Selasa|Rabu|Kamis|Jum'?at|Sabtu|Minggu)"
 #: ``Oleh Farhan Arda Nugraha Minggu, 16 Juni 2024 18:00 WIB`` (jabar-522093-page3): a byline with its date.
 _OLEH_DATED = re.compile(
@@ -60,6 +60,10 @@ class Paging:
     @property
     def is_multipage(self) -> bool:
         return bool(self.numbers or self.has_all)
+
+    @property
+    def too_long(self) -> bool:
+        return bool(self.numbers) and self.numbers[-1] > MAX_PAGES
 
 
 @dataclass
@@ -97,7 +101,7 @@ def find_paging(html: bytes | str, url: str) -> Paging:
         page = article_page(target)
         if page == "all":
             has_all = True
-        elif isinstance(page, int) and page <= MAX_PAGES:
+        elif isinstance(page, int):
             numbers.add(page)
     return Paging(tuple(sorted(numbers)), has_all)
 
@@ -136,7 +140,7 @@ def accepts_all(first_body: str | None, whole: PagePart) -> bool:
     paragraphs = first_body.split("\n\n") if first_body else []
     if not paragraphs or not whole.paragraphs:
         return False
-    same_lead = _bare(whole.paragraphs[0]) == _bare(paragraphs[0])
+    same_lead = whole.paragraphs[0] == paragraphs[0]
     return same_lead and sum(map(len, whole.paragraphs)) > sum(map(len, paragraphs))
 
 
@@ -185,24 +189,15 @@ def build_article(
 
 
 def join_pages(body: list[str], nxt: list[str]) -> list[str]:
-    """``body`` followed by ``nxt`` without the paragraphs repeated at the join (the longest overlap of ``body``'s
-    tail and ``nxt``'s head, compared without a dateline)."""
-    if not body:
-        return list(nxt)
-    bare_tail = [_bare(p) for p in body[-len(nxt) :]] if nxt else []
-    bare_head = [_bare(p) for p in nxt]
-    for k in range(min(len(bare_tail), len(bare_head)), 0, -1):
-        if bare_tail[-k:] == bare_head[:k]:
+    """``body`` followed by ``nxt`` without the paragraphs repeated at the join (the longest run that ends ``body``
+    and starts ``nxt``; paragraphs are whitespace-normalised by the layers, so equality is exact)."""
+    for k in range(min(len(body), len(nxt)), 0, -1):
+        if body[-k:] == nxt[:k]:
             return body + nxt[k:]
-    return body + nxt
+    return body + list(nxt)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def _bare(paragraph: str) -> str:
-    """A paragraph without its dateline, for comparisons."""
-    return _DATELINE_HEAD.sub("", paragraph, count=1).strip()
 
 
 def _is_title(paragraph: str, title: str | None) -> bool:

@@ -86,8 +86,12 @@ class AntaraSpider(scrapy.Spider):
             yield from self._emit(ref, response, pages)
             return
         stats.inc_value("antara/multipage/articles")
+        if paging.too_long and not paging.has_all:
+            yield from self._not_article(ref, response, "too_many_pages")
+            return
         if paging.has_all:  # the whole article in one request, when the view is what it says
-            yield self._page_request(ref, response.meta, response.request, pages, "all", list(paging.numbers), [])
+            numbers = [] if paging.too_long else list(paging.numbers)  # a pager past MAX_PAGES: the view or nothing
+            yield self._page_request(ref, response.meta, response.request, pages, "all", numbers, [])
         else:
             yield self._page_request(ref, response.meta, response.request, pages, paging.numbers[0], [], [1])
 
