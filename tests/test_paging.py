@@ -191,3 +191,10 @@ def test_baca_juga_and_berita_terkait_of_one_story_stay_in_both_kinds():
     article = build_article([(KALSEL, page1), (KALSEL + "?page=2", page2)])
     assert [(r.kind, r.url) for r in article.related] == [("baca_juga", story), ("berita_terkait", story)]
     assert article.body.split("\n\n") == ["Banjarmasin (ANTARA) - Satu.", "Dua.", "Tiga.", "Empat."]
+
+
+def test_a_numbered_page_that_is_page_one_again_makes_the_article_incomplete():
+    html = _read("kalsel-405270-page1.html")
+    with pytest.raises(NotArticle) as exc:
+        build_article([(KALSEL, html), (KALSEL + "?page=2", html)])
+    assert exc.value.reason == "incomplete_pages"

@@ -153,7 +153,7 @@ def build_article(
     """The whole Article from its pages in order: page 1, then ``?page=2..N`` or a ``?page=all`` view.
 
     One page is :func:`parse_article` exactly. Raises :class:`NotArticle` when page 1 is not an article, when a
-    continuation page has no body (``incomplete_pages``), or when a ``?page=all`` view is not the whole article
+    continuation page has no body or is page 1 again (``incomplete_pages``), or when a ``?page=all`` view is not the whole article
     (``page_all_rejected``).
     """
     if not pages:
@@ -175,6 +175,9 @@ def build_article(
     else:
         paragraphs = (article.body or "").split("\n\n")
         for part in parts:
+            if part.paragraphs[0] == paragraphs[0]:
+                # the server answered page 1 again (a page past the end, a query it ignores): not the next page
+                raise NotArticle("incomplete_pages", f"{part.url}: page 1 again")
             paragraphs = join_pages(paragraphs, [p for p in part.paragraphs if not _is_title(p, article.title)])
     paragraphs, oleh_name, oleh_date = _pop_oleh(paragraphs, article.title)
     article.body = "\n\n".join(paragraphs)
