@@ -38,8 +38,8 @@ _PRINTED_LAYERS = frozenset({"classic", "wrap", "amp"})
 #: that long is not an article's, and following it would be an unbounded crawl.
 MAX_PAGES = 50
 
-_HREF = re.compile(rb"""href\s*=\s*(?:"([^"<>]{1,2000})"|'([^'<>]{1,2000})')""", re.IGNORECASE)
-_PAGE_PARAM = re.compile(rb"page=", re.IGNORECASE)
+#: the attribute a quoted value belongs to: ``href="`` or ``href='`` just before it
+_HREF_BEFORE = re.compile(rb"href\s*=\s*$")  # searched in the lower-cased page
 _WEEKDAY = r"(?:Senin|Selasa|Rabu|Kamis|Jum'?at|Sabtu|Minggu)"
 #: ``Oleh Farhan Arda Nugraha Minggu, 16 Juni 2024 18:00 WIB`` (jabar-522093-page3): a byline with its date.
 _OLEH_DATED = re.compile(
@@ -89,10 +89,7 @@ def find_paging(html: bytes | str, url: str) -> Paging:
     data = html.encode("utf-8", "replace") if isinstance(html, str) else bytes(html)
     numbers: set[int] = set()
     has_all = False
-    for m in _HREF.finditer(data):
-        raw = m.group(1) or m.group(2)
-        if not _PAGE_PARAM.search(raw):
-            continue
+    for raw in _page_hrefs(data):
         href = html_lib.unescape(raw.decode("utf-8", "replace")).strip()
         target = urljoin(url, href)
         ref = parse_article_url(target)
@@ -104,6 +101,34 @@ def find_paging(html: bytes | str, url: str) -> Paging:
         elif isinstance(page, int):
             numbers.add(page)
     return Paging(tuple(sorted(numbers)), has_all)
+
+
+def _page_hrefs(data: bytes) -> list[bytes]:
+    """The quoted ``href`` values holding ``page=`` (or ``Page=``) after ``?``, ``&`` or ``&amp;``.
+
+    ``page=`` is rare on a page, so one substring scan finds the candidates and each is looked at alone (a regex
+    pass over the whole page costs several times more; the scan runs on every article page fetched).
+    """
+    out: dict[bytes, None] = {}
+    pos = data.find(b"age=")
+    while pos > 1:
+        if data[pos - 1] in b"pP" and data[pos - 2] in b"?&;":
+            raw = _quoted_href_around(data, pos - 1)
+            if raw is not None:
+                out[raw] = None
+        pos = data.find(b"age=", pos + 4)
+    return list(out)
+
+
+def _quoted_href_around(data: bytes, pos: int) -> bytes | None:
+    """The quoted value around ``pos`` when it is an ``href`` attribute's, else None."""
+    window = max(0, pos - 2000)
+    start = max(data.rfind(b'"', window, pos), data.rfind(b"'", window, pos))
+    if start < 0 or not _HREF_BEFORE.search(data[max(0, start - 12) : start].lower()):
+        return None
+    end = data.find(data[start : start + 1], pos, pos + 2000)
+    raw = data[start + 1 : end] if end > 0 else b""
+    return raw if raw and b"<" not in raw and b">" not in raw else None
 
 
 def parse_page(html: bytes | str, url: str, *, encoding: str | None = None) -> PagePart:
