@@ -19,7 +19,21 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-_COLUMNS = "article_id, url, fetched_at, compression, size, html"
+_COLUMNS = ("article_id", "url", "fetched_at", "compression", "size", "html")
+
+
+def _copy(source: str, target: str, *, to_position: bool) -> None:
+    """``INSERT INTO target SELECT ... FROM source``, built with Core (no SQL text): position 1 added or kept only."""
+    src = sa.table(source, *(sa.column(c) for c in (*_COLUMNS, *(() if to_position else ("position",)))))
+    dst = sa.table(target, *(sa.column(c) for c in (*_COLUMNS, *(("position",) if to_position else ()))))
+    columns = [src.c[c] for c in _COLUMNS]
+    if to_position:
+        select = sa.select(*columns, sa.literal(1).label("position"))
+        names = [*_COLUMNS, "position"]
+    else:
+        select = sa.select(*columns).where(src.c.position == 1)
+        names = list(_COLUMNS)
+    op.execute(sa.insert(dst).from_select(names, select))
 
 
 def _create(name: str, *, with_position: bool) -> None:
@@ -38,13 +52,13 @@ def _create(name: str, *, with_position: bool) -> None:
 
 def upgrade() -> None:
     _create("pages_0005", with_position=True)
-    op.execute(f"INSERT INTO pages_0005 (position, {_COLUMNS}) SELECT 1, {_COLUMNS} FROM pages")
+    _copy("pages", "pages_0005", to_position=True)
     op.drop_table("pages")
     op.rename_table("pages_0005", "pages")
 
 
 def downgrade() -> None:
     _create("pages_0004", with_position=False)
-    op.execute(f"INSERT INTO pages_0004 ({_COLUMNS}) SELECT {_COLUMNS} FROM pages WHERE position = 1")
+    _copy("pages", "pages_0004", to_position=False)
     op.drop_table("pages")
     op.rename_table("pages_0004", "pages")
