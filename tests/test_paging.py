@@ -198,3 +198,19 @@ def test_a_numbered_page_that_is_page_one_again_makes_the_article_incomplete():
     with pytest.raises(NotArticle) as exc:
         build_article([(KALSEL, html), (KALSEL + "?page=2", html)])
     assert exc.value.reason == "incomplete_pages"
+
+
+def test_a_link_to_the_article_itself_under_another_url_is_left_out():
+    """kalteng-amp-672606's last Baca juga names the article itself; the href may point at another portal's copy."""
+    page = (
+        '<html><body><article class="post-wrapper"><header class="post-header"><h1>Moeldoko harapkan ANTARA terus '
+        'kawal Indonesia jadi negara maju</h1></header><div class="post-content">Jakarta (ANTARA) - Satu.<br><br>'
+        '<span class="baca-juga">Baca juga: <a href="https://www.antaranews.com/berita/3869000/moeldoko">Moeldoko '
+        "harapkan ANTARA terus kawal Indonesia jadi negara maju</a></span><br><br>"
+        '<span class="baca-juga">Baca juga: <a href="https://www.antaranews.com/berita/3869001/pratikno">Pratikno '
+        "harapkan ANTARA mampu jadi kantor berita rujukan dunia</a></span><br><br>Dua.</div></article></body></html>"
+    )
+    url = "https://kalteng.antaranews.com/berita/672606/moeldoko-harapkan-antara"
+    assert [r.url for r in build_article([(url, page)]).related] == [
+        "https://www.antaranews.com/berita/3869001/pratikno"
+    ]
