@@ -1,21 +1,25 @@
 """Request fingerprints that know ANTARA's article identity.
 
-The server ignores an article URL's slug, and links carry ``utm_*`` queries or ``/amp/``; all of these are one
-article, identified by ``(portal, antara_id)``. This fingerprinter gives every URL of one article the same
-fingerprint, so the duplicate filter (also a persistent one: JOBDIR, scrapy-redis) and the HTTP cache fetch it once.
-Any other request keeps Scrapy's default fingerprint.
+The server ignores an article URL's slug, and links carry ``utm_*`` or ``fullsite=false`` queries or ``/amp/``; all
+of these are one article, identified by ``(portal, antara_id)``. This fingerprinter gives every URL of one article
+the same fingerprint, so the duplicate filter (also a persistent one: JOBDIR, scrapy-redis) and the HTTP cache fetch
+it once. The one part of the query kept is the page of a multi-page article (``?page=2``, ``?page=all``): those are
+distinct requests for one record (``page=1`` is the article itself). Any other request keeps Scrapy's default
+fingerprint.
 """
 
 from __future__ import annotations
 
 from scrapy.utils.request import RequestFingerprinter
 
-from antara_crawler.urls import parse_article_url
+from antara_crawler.urls import article_page, parse_article_url
 
 
 class AntaraRequestFingerprinter(RequestFingerprinter):
     def fingerprint(self, request) -> bytes:
         ref = parse_article_url(request.url)
         if ref is not None and request.method == "GET":
-            request = request.replace(url=f"https://{ref.portal}.antaranews.com/berita/{ref.antara_id}")
+            page = article_page(request.url)
+            query = f"?page={page}" if page is not None else ""
+            request = request.replace(url=f"https://{ref.portal}.antaranews.com/berita/{ref.antara_id}{query}")
         return super().fingerprint(request)

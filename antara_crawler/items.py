@@ -74,6 +74,9 @@ class Article:
     field_sources: dict[str, str] = field(default_factory=dict, repr=False)
     #: the page as fetched (bytes), kept in the archive's ``pages`` table when ANTARA_STORE_HTML is on.
     raw_html: bytes | None = field(default=None, repr=False)
+    #: the further pages of a multi-page article as fetched, in order: ``[(url, bytes), ...]`` (``?page=2``...
+    #: or the ``?page=all`` view), stored after ``raw_html`` so ``scrapy reparse`` rebuilds the whole record.
+    more_pages: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
 
     @property
     def key(self) -> tuple[str, int]:

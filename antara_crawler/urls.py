@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from antara_crawler.portals import DOMAIN, NOT_PORTALS, PORTALS
 
 DEFAULT_URL_TEMPLATE = "https://{portal}.antaranews.com"
 
-_ARTICLE_PATH = re.compile(r"^/(?:amp/)?berita/(?P<id>\d+)(?:/(?P<slug>[^/?#]*))?/?$")
+#: ``/berita/<id>/<slug>``, with ``/amp/`` before it and ``/nasional/`` (a www article on a regional host: REAL-VARIATION
+#: §h, kepri-nasional-777626) in either order; old slugs end in ``.html`` (sumbar-153788).
+_ARTICLE_PATH = re.compile(
+    r"^/(?:amp/)?(?P<nasional>nasional/)?(?:amp/)?berita/(?P<id>\d+)(?:/(?P<slug>[^/?#]*?))?(?:\.html?)?/?$",
+    re.IGNORECASE,
+)
+#: ``page=all`` or ``page=<N>`` in an article URL's query: one page of a multi-page article (REAL-VARIATION §a).
+Page = int | Literal["all"]
 _HOST = re.compile(r"^(?P<sub>[a-z0-9-]+)\." + re.escape(DOMAIN) + r"$")
 
 
@@ -63,8 +71,10 @@ def is_antara_host(host: str | None) -> bool:
 def parse_article_url(url: str | None) -> ArticleRef | None:
     """Return the article a URL points to, or None when it is not an ANTARA article URL.
 
-    Accepts ``/berita/<id>/<slug>``, ``/berita/<id>``, ``/amp/berita/<id>/<slug>``, any query and fragment,
-    ``http`` or ``https``, any case of host. ``/foto/``, ``/video/``, ``/tag/`` and the rest are not articles.
+    Accepts ``/berita/<id>/<slug>``, ``/berita/<id>``, ``/amp/berita/<id>/<slug>``, an old ``<slug>.html``, any
+    query (``?page=``, ``?fullsite=false``, ``utm_*``) and fragment, ``http`` or ``https``, any case of host.
+    ``/nasional/berita/<id>/<slug>`` on a regional host is the www article ``<id>``. ``/foto/``, ``/video/``,
+    ``/tag/`` and the rest are not articles.
     """
     if not url or not isinstance(url, str) or len(url) > 4096:
         return None
@@ -80,8 +90,37 @@ def parse_article_url(url: str | None) -> ArticleRef | None:
     m = _ARTICLE_PATH.match(parts.path)
     if not m:
         return None
+    if m.group("nasional"):
+        portal = "www"  # regional hosts print www's national stories under /nasional/ with www's id
     slug = m.group("slug") or None
     return ArticleRef(portal=portal, antara_id=int(m.group("id")), slug=slug)
+
+
+def article_page(url: str | None) -> Page | None:
+    """Which page of a multi-page article ``url`` asks for: ``2``, ``3``... or ``"all"``; None for the first page
+    (no ``page``, ``page=1``, a value that is not a page) or a URL that is not an article."""
+    if parse_article_url(url) is None:
+        return None
+    assert url is not None
+    query = urlsplit(url.strip()).query
+    if "page=" not in query.lower():
+        return None
+    for name, value in parse_qsl(query):
+        if name.lower() == "page":
+            value = value.strip().lower()
+            if value == "all":
+                return "all"
+            if value.isdigit() and 1 < int(value) < 10_000:
+                return int(value)
+    return None
+
+
+def page_url(url: str, page: Page) -> str:
+    """The canonical URL of one page of the article behind ``url``: ``<canonical>?page=<page>``."""
+    ref = parse_article_url(url)
+    if ref is None:
+        raise ValueError(f"not an article URL: {url!r}")
+    return ref.url if page == 1 else f"{ref.url}?page={page}"
 
 
 def canonical_url(url: str) -> str | None:

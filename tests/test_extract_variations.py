@@ -197,17 +197,18 @@ def test_related_urls_are_canonical(pages) -> None:
             assert link.url.startswith("https://") and not link.url.endswith("/")
 
 
-def test_related_skips_duplicates_self_and_non_articles(pages) -> None:
+def test_related_skips_duplicates_within_a_kind_self_and_non_articles(pages) -> None:
     related = pages["related"].related
     urls = [link.url for link in related]
-    assert len(urls) == len(set(urls))
+    pairs = [(link.kind, link.url) for link in related]
+    assert len(pairs) == len(set(pairs))
     assert pages["related"].url not in urls
     assert not any("/foto/" in u for u in urls)
-    assert [link.kind for link in related] == ["baca_juga", "berita_terkait", "berita_terkait", "berita_terkait"]
+    assert [link.kind for link in related] == ["baca_juga"] + ["berita_terkait"] * 4
 
 
 def test_related_dates_use_the_portal_zone(pages) -> None:
-    assert [r.published_at for r in pages["related"].related[1:]] == [
+    assert [r.published_at for r in pages["related"].related[1:4]] == [
         "2024-03-08T16:45:00+08:00",
         "2024-03-01T09:05:00+08:00",
         "2024-02-20T11:30:00+08:00",

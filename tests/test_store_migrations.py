@@ -136,3 +136,48 @@ def test_two_processes_opening_a_new_archive_do_not_collide(tmp_path: Path) -> N
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+
+
+def test_revision_5_keeps_stored_pages_as_position_1_and_back(tmp_path: Path) -> None:
+    """0005 rebuilds ``pages`` with a ``position`` column: pages stored before it are each article's page 1, and
+    ``scrapy reparse`` reads them; a downgrade keeps page 1 only."""
+    import zlib
+
+    path = tmp_path / "old.db"
+    make_revision_1_archive(path)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0004")
+    html = b"<html><body><h1>Lada</h1></body></html>"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pages (article_id, url, fetched_at, compression, size, html) "
+                "VALUES (1, 'https://babel.antaranews.com/berita/100/a', '2022-01-05 04:00:00', 'zlib', :n, :h)"
+            ),
+            {"n": len(html), "h": zlib.compress(html)},
+        )
+    upgrade(engine, "0005")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT article_id, position, url FROM pages")).all() == [
+            (1, 1, "https://babel.antaranews.com/berita/100/a")
+        ]
+    with Archive.open(f"sqlite:///{path}") as archive:
+        assert list(archive.iter_article_pages()) == [
+            ("babel", 100, "2022-01-05 04:00:00", [("https://babel.antaranews.com/berita/100/a", html)])
+        ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO pages (article_id, position, url, fetched_at, compression, size, html) "
+                "VALUES (1, 2, 'https://babel.antaranews.com/berita/100/a?page=2', '2022-01-05 04:00:00', 'zlib', 1, :h)"
+            ),
+            {"h": zlib.compress(b"x")},
+        )
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    engine.dispose()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT article_id, url FROM pages").fetchall() == [
+            (1, "https://babel.antaranews.com/berita/100/a")
+        ]

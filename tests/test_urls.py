@@ -1,6 +1,14 @@
 import pytest
 
-from antara_crawler.urls import UrlTemplate, canonical_url, is_article_url, parse_article_url, portal_of_host
+from antara_crawler.urls import (
+    UrlTemplate,
+    article_page,
+    canonical_url,
+    is_article_url,
+    page_url,
+    parse_article_url,
+    portal_of_host,
+)
 
 BABEL = "https://babel.antaranews.com/berita/366104/bpjs-ketenagakerjaan-babel"
 
@@ -85,3 +93,92 @@ def test_default_template_is_the_identity():
 def test_template_without_portal_placeholder_is_refused():
     with pytest.raises(ValueError, match="portal"):
         UrlTemplate("http://127.0.0.1:8080/")
+
+
+# --- URL shapes of real pages (REAL-VARIATION.md §h) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        # /nasional/ on a regional host: the www article with that id (kepri-nasional-777626, -960173)
+        (
+            "https://kepri.antaranews.com/nasional/berita/777626/presiden-sampaikan-selamat-hut-lkbn-antara"
+            "?utm_source=antaranews&utm_medium=nasional&utm_campaign=antaranews",
+            ("www", 777626),
+        ),
+        ("https://kepri.antaranews.com/nasional/berita/960173/x", ("www", 960173)),
+        # multi-page views are the article (kalsel-405270-page2, jabar-522093-page3, jabar-342173)
+        ("https://kalsel.antaranews.com/berita/405270/rayakan-hpn?page=2", ("kalsel", 405270)),
+        ("https://jabar.antaranews.com/berita/522093/spektrum?page=3", ("jabar", 522093)),
+        ("https://jabar.antaranews.com/berita/342173/presiden?page=all", ("jabar", 342173)),
+        # ?fullsite=false after a trailing slash (babel-508333)
+        (
+            "https://babel.antaranews.com/berita/508333/kota-pangkalpinang-merindukan-adipura/?fullsite=false",
+            ("babel", 508333),
+        ),
+        # AMP with a wrong slug (babel-amp-187290, bali-amp-26954), m.antaranews.com (m-amp-3305843)
+        ("https://babel.antaranews.com/amp/berita/187290/tentang-kami", ("babel", 187290)),
+        ("https://bali.antaranews.com/amp/berita/26954/@antaranews_bali", ("bali", 26954)),
+        ("https://m.antaranews.com/amp/berita/3305843/indocement", ("www", 3305843)),
+        # bare antaranews.com (www-3868989), http:// (sumsel-289221), an old .html slug (sumbar-153788)
+        ("https://antaranews.com/berita/3868989/haedar-nashir", ("www", 3868989)),
+        ("http://sumsel.antaranews.com/berita/289221/kantor-biro-antara", ("sumsel", 289221)),
+        (
+            "http://sumbar.antaranews.com/berita/153788/pt-wws-petakan-masalah-penurunan-kunjungan.html",
+            ("sumbar", 153788),
+        ),
+    ],
+)
+def test_real_url_shapes_map_to_portal_and_id(url, key):
+    assert parse_article_url(url).key == key
+
+
+def test_old_html_suffix_is_dropped_from_the_canonical_url():
+    url = "http://sumbar.antaranews.com/berita/153788/pt-wws-petakan-masalah-penurunan-kunjungan.html"
+    assert (
+        canonical_url(url) == "https://sumbar.antaranews.com/berita/153788/pt-wws-petakan-masalah-penurunan-kunjungan"
+    )
+
+
+def test_nasional_canonical_url_is_on_www():
+    assert canonical_url("https://kepri.antaranews.com/nasional/berita/777626/x") == (
+        "https://www.antaranews.com/berita/777626/x"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://sumbar.antaranews.com/video/3964308/harapan-warga-mentawai-untuk-presiden-terpilih",  # sumbar-video
+        "https://babel.antaranews.com/foto/556200/festival-perahu-hias",
+        "https://kepri.antaranews.com/nasional/video/777626/x",
+    ],
+)
+def test_video_and_foto_links_are_not_articles(url):
+    assert parse_article_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [
+        ("https://kalsel.antaranews.com/berita/405270/x?page=2", 2),
+        ("https://jabar.antaranews.com/berita/342173/x?page=all", "all"),
+        ("https://jabar.antaranews.com/berita/342173/x?utm_source=a&PAGE=ALL", "all"),
+        ("https://kalsel.antaranews.com/berita/405270/x?page=1", None),
+        ("https://kalsel.antaranews.com/berita/405270/x?fullsite=false", None),
+        ("https://kalsel.antaranews.com/berita/405270/x?page=abc", None),
+        ("https://kalsel.antaranews.com/terkini?page=2", None),
+    ],
+)
+def test_article_page(url, page):
+    assert article_page(url) == page
+
+
+def test_page_url_is_canonical():
+    assert page_url("https://kalsel.antaranews.com/amp/berita/405270/x?utm_source=y", 3) == (
+        "https://kalsel.antaranews.com/berita/405270/x?page=3"
+    )
+    assert page_url("https://kalsel.antaranews.com/berita/405270/x?page=2", 1) == (
+        "https://kalsel.antaranews.com/berita/405270/x"
+    )

@@ -2,9 +2,13 @@
 
     scrapy reparse [--db URL] [--portal babel] [--batch-size 200]
 
-Reads pages from the archive's ``pages`` table, calls ``antara_crawler.extract.parse_article`` on each and writes
-the results through ``Archive.write_batch`` (unchanged content stays unchanged, changed content keeps its previous
-version). The stored pages are kept. No network request is made: nothing here goes through Scrapy's downloader.
+Reads each article's pages from the archive's ``pages`` table (one page, or every page of a multi-page article: page
+1 then ``?page=2``... or the ``?page=all`` view), rebuilds the record with
+``antara_crawler.extract.paging.build_article`` (the function the spiders call) and writes the results through
+``Archive.write_batch`` (unchanged content stays unchanged, changed content keeps its previous version). An archive
+written by older code gains what the parser reads today, e.g. the Berita Terkait entries that were lost when a story
+was also a Baca juga link. The stored pages are kept. No network request is made: nothing here goes through Scrapy's
+downloader.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ def reparse(
     batch_size: int = 200,
     not_article: type[Exception] | tuple[type[Exception], ...] = (),
 ) -> dict[str, Any]:
-    """Re-extract the stored pages of ``archive`` with ``parse``; returns the counts."""
+    """Rebuild every article of ``archive`` from its stored pages with ``parse`` (called as
+    ``parse(pages, fetched_at=...)``, ``pages`` being ``[(url, html), ...]``); returns the counts."""
     totals = WriteResult()
     failed: dict[str, int] = {}
     pages = 0
@@ -42,10 +47,11 @@ def reparse(
             totals.merge(archive.write_batch(batch))
             batch.clear()
 
-    for page_portal, antara_id, url, html, fetched_at in archive.iter_pages(portal=portal):
-        pages += 1
+    for page_portal, antara_id, fetched_at, article_pages in archive.iter_article_pages(portal=portal):
+        pages += len(article_pages)
+        url = article_pages[0][0]
         try:
-            article = parse(html, url, fetched_at=_iso(fetched_at))
+            article = parse(article_pages, fetched_at=_iso(fetched_at))
         except not_article as exc:
             reason = str(getattr(exc, "reason", None) or exc.__class__.__name__)
             failed[reason] = failed.get(reason, 0) + 1
@@ -60,7 +66,8 @@ def reparse(
             failed["key_mismatch"] = failed.get("key_mismatch", 0) + 1
             logger.warning("%s parsed as %s/%s; skipped", url, article.portal, article.antara_id)
             continue
-        article.raw_html = None  # the stored page stays as it is
+        article.raw_html = None  # the stored pages stay as they are
+        article.more_pages = []
         batch.append(article)
         if len(batch) >= batch_size:
             write()
@@ -104,14 +111,15 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError("reparse takes no positional arguments")
-        from antara_crawler.extract import NotArticle, parse_article
+        from antara_crawler.extract import NotArticle
+        from antara_crawler.extract.paging import build_article
 
         url = opts.db or db_url(self.settings)
         archive = Archive.open(url)
         try:
             counts = reparse(
                 archive,
-                parse_article,
+                build_article,
                 portal=opts.portal,
                 batch_size=max(1, opts.batch_size),
                 not_article=NotArticle,

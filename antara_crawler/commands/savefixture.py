@@ -5,7 +5,9 @@
     scrapy savefixture URL --name babel_wrong_editor --dir tests/fixtures/pages
 
 It writes ``<dir>/<name>.html`` (the page as fetched) and ``<dir>/<name>.json`` (what the parser extracts today, in
-the ground-truth format of tests/fixtures: the feed fields, plus ``_`` notes). Correct the JSON by hand where the
+the ground-truth format of tests/fixtures: the feed fields, plus ``_`` notes). A multi-page article is saved whole:
+every page its pagers link to, ``<name>.page-2.html``... and ``<name>.page-all.html``, listed under ``_pages`` in
+the JSON, whose fields are the record built from all of them (``extract.paging.build_article``). Correct the JSON by hand where the
 parser is wrong, and the fixture tests (tests/test_extract_fixture_pages.py) turn it into a failing test to fix.
 The fetch goes through the project's settings, so ANTARA_URL_TEMPLATE, robots.txt and the User-Agent apply.
 """
@@ -22,20 +24,29 @@ from itemadapter import ItemAdapter
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from antara_crawler.extract import NotArticle, parse_article
+from antara_crawler.extract import NotArticle
+from antara_crawler.extract.paging import MAX_PAGES, build_article, find_paging
 from antara_crawler.items import ARTICLE_FEED_FIELDS, related_for_feed
-from antara_crawler.urls import parse_article_url
+from antara_crawler.urls import article_page, page_url, parse_article_url
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DIR = "tests/fixtures/pages"
 
 
-def fixture_record(html: bytes, url: str, *, name: str) -> dict:
-    """The ground-truth JSON for a saved page: its extraction, or the reason it is not an article."""
+def fixture_record(html: bytes, url: str, *, name: str, more_pages: list[tuple[str, bytes]] | None = None) -> dict:
+    """The ground-truth JSON for a saved page (and its further pages): the extraction, or why it is not an article.
+
+    The record is built from page 1 and the numbered pages in order, or from page 1 and the ``?page=all`` view
+    when no numbered page was saved.
+    """
     record: dict = {"_sample": f"{name}.html", "_saved_from": url, "_saved_at": datetime.now(UTC).isoformat()}
+    more = list(more_pages or [])
+    if more:
+        record["_pages"] = [_page_file(name, u) for u, _ in more]
+    numbered = [(u, h) for u, h in more if article_page(u) != "all"]
     try:
-        article = parse_article(html, url)
+        article = build_article([(url, html), *(numbered or more)])
     except NotArticle as exc:
         record["not_article"] = exc.reason
         return record
@@ -47,15 +58,28 @@ def fixture_record(html: bytes, url: str, *, name: str) -> dict:
     return record
 
 
-def save_fixture(html: bytes, url: str, out_dir: str | Path, name: str | None = None) -> tuple[Path, Path]:
-    """Write ``<name>.html`` and ``<name>.json`` into ``out_dir``; returns both paths."""
+def _page_file(name: str, url: str) -> str:
+    return f"{name}.page-{article_page(url)}.html"
+
+
+def save_fixture(
+    html: bytes,
+    url: str,
+    out_dir: str | Path,
+    name: str | None = None,
+    more_pages: list[tuple[str, bytes]] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``<name>.html`` (and ``<name>.page-<N>.html`` for each further page) and ``<name>.json`` into
+    ``out_dir``; returns the paths of page 1 and of the JSON."""
     ref = parse_article_url(url)
     name = name or (f"{ref.portal}_{ref.antara_id}" if ref else "page_" + datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     html_path, json_path = out / f"{name}.html", out / f"{name}.json"
     html_path.write_bytes(html)
-    record = fixture_record(html, url, name=name)
+    for page_url_, page_html in more_pages or []:
+        (out / _page_file(name, page_url_)).write_bytes(page_html)
+    record = fixture_record(html, url, name=name, more_pages=more_pages)
     json_path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return html_path, json_path
 
@@ -74,8 +98,32 @@ class _FetchOne(scrapy.Spider):
         yield scrapy.Request(self.url, callback=self.save, dont_filter=True)
 
     def save(self, response):
-        self.result["paths"] = save_fixture(response.body, self.url, self.out_dir, self.fixture_name)
-        self.result["status"] = response.status
+        """Page 1: save it, or first fetch the further pages its pager links to (then those pages' pagers)."""
+        paging = find_paging(response.body, self.url)
+        wanted: list = [*paging.numbers, *(["all"] if paging.has_all else [])]
+        yield from self._next(response.status, [(self.url, response.body)], wanted, [])
+
+    def save_page(self, response):
+        pages, wanted, done = response.meta["pages"], response.meta["wanted"], response.meta["done"]
+        if response.status == 200:
+            pages = [*pages, (response.request.url, response.body)]
+            found = find_paging(response.body, self.url).numbers
+            wanted = [*wanted, *(n for n in found if n not in done and n not in wanted)]
+        else:
+            logger.warning("savefixture: %s answered %s; not saved", response.request.url, response.status)
+        yield from self._next(response.meta["status"], pages, wanted, done)
+
+    def _next(self, status: int, pages: list, wanted: list, done: list):
+        todo = [p for p in wanted if p not in done and (p == "all" or p <= MAX_PAGES)]
+        if todo:
+            nxt = sorted(todo, key=lambda p: (p == "all", p if p != "all" else 0))[0]
+            meta = {"pages": pages, "wanted": wanted, "done": [*done, nxt], "status": status}
+            yield scrapy.Request(page_url(self.url, nxt), callback=self.save_page, dont_filter=True, meta=meta)
+            return
+        first_url, first_html = pages[0]
+        self.result["paths"] = save_fixture(first_html, first_url, self.out_dir, self.fixture_name, pages[1:])
+        self.result["status"] = status
+        self.result["pages"] = len(pages)
 
 
 class Command(ScrapyCommand):
@@ -98,6 +146,7 @@ class Command(ScrapyCommand):
         if len(args) != 1:
             raise UsageError("give exactly one URL")
         url = args[0]
+        result: dict = {}
         if opts.from_file:
             try:
                 html = Path(opts.from_file).read_bytes()
@@ -105,7 +154,6 @@ class Command(ScrapyCommand):
                 raise UsageError(f"cannot read {opts.from_file}: {exc.strerror}") from None
             paths = save_fixture(html, url, opts.dir, opts.name)
         else:
-            result: dict = {}
             assert self.crawler_process is not None
             self.crawler_process.crawl(_FetchOne, url=url, out_dir=opts.dir, fixture_name=opts.name, result=result)
             self.crawler_process.start()
@@ -114,4 +162,5 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
                 return
             paths = result["paths"]
-        print(f"saved {paths[0]}\nsaved {paths[1]}")
+        more = result.get("pages", 1) - 1
+        print(f"saved {paths[0]}" + (f" (+ {more} further pages)" if more else "") + f"\nsaved {paths[1]}")

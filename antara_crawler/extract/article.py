@@ -31,6 +31,7 @@ from antara_crawler.urls import ArticleRef, parse_article_url
 
 from . import amp, classic, generic, metadata, wrap
 from .page import Page, Partial, RawLink, first, has_class, text_of, xp
+from .text import norm
 from .tree import NotArticle, decode, parse_tree
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def _parse(
         tags=list(values.get("tags") or []),
         image_url=values.get("image_url"),
         image_caption=values.get("image_caption"),
-        related=_related(page, values.get("baca_juga") or [], values.get("related") or []),
+        related=_related(page, values.get("baca_juga") or [], values.get("related") or [], title),
         template=template,
         fetched_at=_fetched_at(fetched_at),
         field_sources=sources,
@@ -218,19 +219,38 @@ def _canonical(page: Page, ref: ArticleRef) -> str:
     return ref.url
 
 
-def _related(page: Page, baca_juga: list[RawLink], terkait: list[RawLink]) -> list[RelatedLink]:
-    """Canonical, deduplicated (first wins), article-only links in page order, without the article itself."""
+def _related(page: Page, baca_juga: list[RawLink], terkait: list[RawLink], title: str | None) -> list[RelatedLink]:
+    """The page's related links (hrefs resolved against the page's URL): see :func:`related_links`."""
+    return related_links(
+        page.ref,
+        title,
+        [(page.abs_url(href) or "", text, raw) for href, text, raw in baca_juga],
+        [(page.abs_url(href) or "", text, raw) for href, text, raw in terkait],
+    )
+
+
+def related_links(
+    ref: ArticleRef, title: str | None, baca_juga: list[RawLink], terkait: list[RawLink]
+) -> list[RelatedLink]:
+    """Canonical, article-only links from absolute hrefs: the Baca juga links, then the Berita Terkait ones.
+
+    Each kind is its own list, as the page prints it: deduplicated within the kind (first wins), never across
+    kinds (a story that is both an inline Baca juga and a Berita Terkait item is in both lists), page order within
+    each kind. A link to the article itself (same ``(portal, id)``, or the same title under another URL) is left
+    out. Multi-page articles (``paging.build_article``) pass the Baca juga links of every page, in page order.
+    """
+    own_title = norm(title).casefold() if title else None
     out: list[RelatedLink] = []
-    seen: set[tuple[str, int]] = {page.ref.key}
     for kind, links in (("baca_juga", baca_juga), ("berita_terkait", terkait)):
-        for href, title, raw in links:
-            target = parse_article_url(page.abs_url(href))
+        seen: set[tuple[str, int]] = {ref.key}
+        for href, text, raw in links:
+            target = parse_article_url(href)
             if target is None or target.key in seen:
                 continue
+            if own_title and text and norm(text).casefold() == own_title:
+                continue  # the article itself under another portal's URL (REAL-VARIATION §f)
             seen.add(target.key)
-            out.append(
-                RelatedLink(url=target.url, title=title or None, published_at=None, kind=kind, published_raw=raw)
-            )
+            out.append(RelatedLink(url=target.url, title=text or None, published_at=None, kind=kind, published_raw=raw))
     return out
 
 
@@ -266,4 +286,4 @@ def _fetched_at(value: datetime | str | None) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["NotArticle", "decode", "parse_article", "parse_tree"]
+__all__ = ["NotArticle", "decode", "parse_article", "parse_tree", "related_links"]

@@ -366,14 +366,13 @@ class AntaraCrawlSpider(AntaraSpider):
 
     # -- articles and related links ---------------------------------------------------------------------------------
 
-    def parse_article(self, response: Response):
-        check_window = response.meta.get("antara_check_window") and (self.since or self.until)
-        for out in super().parse_article(response):
-            if check_window and isinstance(out, Article) and self._window_ok(_article_date(out), out.portal) is False:
-                self._outside.add(out.key)
-                self.crawler.stats.inc_value("antara/skipped/outside_window")
-                continue
-            yield out
+    def keep_article(self, article: Article, meta: dict[str, Any]) -> bool:
+        check_window = meta.get("antara_check_window") and (self.since or self.until)
+        if check_window and self._window_ok(_article_date(article), article.portal) is False:
+            self._outside.add(article.key)
+            self.crawler.stats.inc_value("antara/skipped/outside_window")
+            return False
+        return True
 
     def follow_from_article(self, article: Article, response: Response, depth: int) -> Iterable[Request]:
         key = article.key

@@ -3,6 +3,13 @@
 Spiders decide what to fetch; extraction lives in ``antara_crawler.extract`` and storage in the pipelines.
 No exception escapes a callback: a page that is not an article is counted (``antara/dropped/<reason>``) and
 recorded as a ``LinkStatus`` so a link to it can say what it led to.
+
+Multi-page articles (``extract/paging.py``): when page 1 links to other pages of itself, the record is built from
+all of them. The ``?page=all`` view is requested first when page 1 links to it (and kept if it is the whole
+article); otherwise, or when it is not, pages 2..N are fetched one after another, each page's own pager read too.
+The pages fetched so far travel in ``Request.meta`` as ``(url, bytes)`` pairs (picklable: JOBDIR, scrapy-redis).
+A page that still fails after Scrapy's retries leaves the whole article out (a short body would be a silent loss):
+counted as ``antara/dropped/incomplete_pages``, logged once, not archived, so the next run tries again.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from antara_crawler.extract import NotArticle, parse_article
+from antara_crawler.extract import NotArticle
+from antara_crawler.extract.paging import build_article, find_paging
 from antara_crawler.items import Article, LinkStatus
-from antara_crawler.urls import ArticleRef, parse_article_url
+from antara_crawler.urls import ArticleRef, article_page, page_url, parse_article_url
 
 #: Statuses handed to the article callback instead of being dropped by HttpErrorMiddleware.
 ARTICLE_STATUSES = [404, 410]
@@ -59,8 +67,8 @@ class AntaraSpider(scrapy.Spider):
     # -- callbacks --------------------------------------------------------------------------------------------------
 
     def parse_article(self, response: Response):
+        """Page 1 of an article: the record, or the request for its next page when it has several."""
         ref: ArticleRef = response.meta.get("antara_ref") or parse_article_url(response.url)
-        depth = response.meta.get("antara_depth", 0)
         stats = self.crawler.stats
         if response.status in ARTICLE_STATUSES:
             stats.inc_value(f"antara/http/{response.status}")
@@ -72,41 +80,160 @@ class AntaraSpider(scrapy.Spider):
             # redirected to a home page, a section, or another article: nothing we asked for
             yield from self._not_article(ref, response, "redirected_away")
             return
-        try:
-            article = parse_article(
-                response.body,
-                response.url,
-                fetched_at=datetime.now(UTC),
-                encoding=getattr(response, "encoding", None),
-            )
-        except NotArticle as exc:
-            yield from self._not_article(ref, response, exc.reason)
+        pages = [(response.url, response.body)]
+        paging = find_paging(response.body, response.url)
+        if not paging.is_multipage:
+            yield from self._emit(ref, response, pages)
             return
+        stats.inc_value("antara/multipage/articles")
+        if paging.too_long and not paging.has_all:
+            yield from self._not_article(ref, response, "too_many_pages")
+            return
+        if paging.has_all:  # the whole article in one request, when the view is what it says
+            numbers = [] if paging.too_long else list(paging.numbers)  # a pager past MAX_PAGES: the view or nothing
+            yield self._page_request(ref, response.meta, response.request, pages, "all", numbers, [])
+        else:
+            yield self._page_request(ref, response.meta, response.request, pages, paging.numbers[0], [], [1])
+
+    def parse_article_page(self, response: Response):
+        """A further page (``?page=N`` or ``?page=all``) of a multi-page article: the next request, or the record."""
+        meta = response.meta
+        ref: ArticleRef = meta["antara_ref"]
+        pages: list[tuple[str, bytes]] = meta["antara_pages"]
+        page = meta["antara_page"]
+        final = parse_article_url(response.url)
+        got_page = response.status == 200 and final is not None and final.key == ref.key
+        got_page = got_page and article_page(response.url) == page
+        if page == "all":
+            if got_page:
+                try:
+                    article = self._build([*pages, (response.url, response.body)], response)
+                except NotArticle as exc:
+                    if exc.reason not in ("page_all_rejected", "incomplete_pages"):
+                        yield from self._not_article(ref, response, exc.reason)
+                        return
+                else:
+                    yield from self._emit_article(article, response)
+                    return
+            self.crawler.stats.inc_value("antara/multipage/page_all_rejected")
+            yield from self._after_all(ref, meta, response.request)
+            return
+        if not got_page:
+            self._incomplete(ref, response.url, f"status {response.status}")
+            return
+        pages = [*pages, (response.url, response.body)]
+        done = [*meta["antara_done"], page]
+        # this page's pager too: a pager may show only the next page, or the next few
+        later = find_paging(response.body, response.url).numbers
+        pending = sorted({n for n in (*meta["antara_pending"], *later) if n not in done})
+        if pending:
+            yield self._page_request(ref, meta, response.request, pages, pending[0], pending[1:], done)
+        else:
+            yield from self._emit(ref, response, pages)
+
+    def article_page_error(self, failure):
+        """Errback of a further page. After Scrapy's retries the article is left out; a ``?page=all`` view that
+        failed is replaced by the numbered pages."""
+        request = failure.request
+        ref: ArticleRef = request.meta["antara_ref"]
+        _status, reason = _failure_reason(failure)
+        self.crawler.stats.inc_value(f"antara/errors/{reason}")
+        if request.meta.get("antara_page") == "all":
+            yield from self._after_all(ref, request.meta, request)
+            return
+        self._incomplete(ref, request.url, failure.getErrorMessage())
+
+    def _after_all(self, ref: ArticleRef, meta: dict[str, Any], previous: Request | None):
+        """The ``?page=all`` view was not the whole article (or not there): read the numbered pages instead."""
+        numbers = [n for n in meta["antara_pending"] if isinstance(n, int)]
+        if not numbers:
+            self._incomplete(ref, page_url(ref.url, "all"), "page 1 links only to a ?page=all view, unusable")
+            return
+        yield self._page_request(ref, meta, previous, meta["antara_pages"], numbers[0], numbers[1:], [1])
+
+    def _page_request(
+        self,
+        ref: ArticleRef,
+        meta: dict[str, Any],
+        previous: Request | None,
+        pages: list[tuple[str, bytes]],
+        page: int | str,
+        pending: list[int],
+        done: list[int | str],
+    ) -> Request:
+        """The request for one further page, carrying the pages fetched so far (picklable: JOBDIR, scrapy-redis)."""
+        self.crawler.stats.inc_value("antara/multipage/page_requests")
+        carried = {k: v for k, v in meta.items() if k.startswith("antara_")}
+        carried.update(
+            antara_ref=ref,
+            antara_pages=pages,
+            antara_page=page,
+            antara_pending=list(pending),
+            antara_done=list(done),
+            handle_httpstatus_list=ARTICLE_STATUSES,
+        )
+        return Request(
+            page_url(ref.url, page),
+            callback=self.parse_article_page,
+            errback=self.article_page_error,
+            priority=(previous.priority if previous is not None else 0) + 1,  # finish what is in flight first
+            meta=carried,
+        )
+
+    def _incomplete(self, ref: ArticleRef, url: str, why: str) -> None:
+        """A page of a multi-page article is missing: nothing is stored (a short body would be a silent loss)."""
+        self.crawler.stats.inc_value("antara/dropped/incomplete_pages")
+        self._log_once(
+            "incomplete_pages",
+            "Left out %s: page %s could not be fetched (%s); not archived, the next run tries again",
+            ref.url,
+            url,
+            why,
+        )
+        if len(self.short_pages) < SHORT_PAGES_KEPT:
+            self.short_pages.append((ref.url, "incomplete_pages"))
+
+    def _build(self, pages: list[tuple[str, bytes]], response: Response) -> Article:
+        """The record from its pages (:func:`~antara_crawler.extract.paging.build_article`); raises NotArticle."""
+        try:
+            article = build_article(pages, fetched_at=datetime.now(UTC), encoding=getattr(response, "encoding", None))
+        except NotArticle:
+            raise
         except Exception:  # the parser promises NotArticle only; this is the last guard of "keep going"
             self.logger.exception("Parser failure on %s", response.url)
-            yield from self._not_article(ref, response, "parse_error")
-            return
+            raise NotArticle("parse_error") from None
         if self.settings.getbool("ANTARA_STORE_HTML", True):
-            article.raw_html = response.body
+            article.raw_html = pages[0][1]
+            article.more_pages = list(pages[1:])
+        return article
+
+    def _emit(self, ref: ArticleRef, response: Response, pages: list[tuple[str, bytes]]):
+        try:
+            article = self._build(pages, response)
+        except NotArticle as exc:
+            if exc.reason == "incomplete_pages":
+                self._incomplete(ref, response.url, exc.detail or "no body")
+            else:
+                yield from self._not_article(ref, response, exc.reason)
+            return
+        yield from self._emit_article(article, response)
+
+    def _emit_article(self, article: Article, response: Response):
+        if not self.keep_article(article, response.meta):
+            return
         self._count_sources(article)
         yield article
-        yield from self.follow_from_article(article, response, depth)
+        yield from self.follow_from_article(article, response, response.meta.get("antara_depth", 0))
+
+    def keep_article(self, article: Article, meta: dict[str, Any]) -> bool:
+        """Whether a parsed article is yielded (the discovery spider leaves out those outside its date window)."""
+        return True
 
     def article_error(self, failure):
         """Errback: network failures and HTTP errors after retries become counted LinkStatus records."""
         request = failure.request
         ref: ArticleRef | None = request.meta.get("antara_ref")
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"http_{status}"
-        elif failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy 2.19 raises the 1st
-            status, reason = 0, "timeout"
-        elif failure.check(CannotResolveHostError, DNSLookupError):
-            status, reason = 0, "dns"
-        elif failure.check(scrapy.exceptions.IgnoreRequest):
-            status, reason = 0, "ignored"
-        else:
-            status, reason = 0, "network"
+        status, reason = _failure_reason(failure)
         self.crawler.stats.inc_value(f"antara/errors/{reason}")
         self._log_once(reason, "Gave up on %s (%s): %s", request.url, reason, failure.getErrorMessage())
         if ref is not None and reason != "ignored":
@@ -141,3 +268,17 @@ class AntaraSpider(scrapy.Spider):
         else:
             self._logged_reasons.add(key)
             self.logger.info(msg, *args)
+
+
+def _failure_reason(failure) -> tuple[int, str]:
+    """``(status, reason)`` of a failed request: the HTTP status, or 0 and the kind of network failure."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return status, f"http_{status}"
+    if failure.check(DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError):  # Scrapy 2.19 raises the 1st
+        return 0, "timeout"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return 0, "dns"
+    if failure.check(scrapy.exceptions.IgnoreRequest):
+        return 0, "ignored"
+    return 0, "network"

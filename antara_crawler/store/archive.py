@@ -203,7 +203,7 @@ class _Prepared:
     row: dict[str, Any]
     related: list[dict[str, Any]]
     tags: list[str]
-    page: dict[str, Any] | None
+    pages: list[dict[str, Any]]  # pages table rows (without article_id): page 1, then the further pages
 
 
 def prepare(article: Article, *, store_html: bool, now: str) -> _Prepared:
@@ -270,22 +270,30 @@ def prepare(article: Article, *, store_html: bool, now: str) -> _Prepared:
             }
         )
     unique_tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-    page = None
+    pages: list[dict[str, Any]] = []
     if store_html and article.raw_html is not None:
-        raw = article.raw_html
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8")
-        if not isinstance(raw, bytes | bytearray | memoryview):
-            raise BadItem("bad_raw_html", type(raw).__name__)
-        raw = bytes(raw)
-        page = {
-            "url": url,
-            "fetched_at": crawled,
-            "compression": "zlib",
-            "size": len(raw),
-            "html": zlib.compress(raw, 6),
-        }
-    return _Prepared(article, (portal, antara_id), row, links, unique_tags, page)
+        more = article.more_pages or []
+        if not isinstance(more, list | tuple) or not all(
+            isinstance(p, list | tuple) and len(p) == 2 and isinstance(p[0], str) for p in more
+        ):
+            raise BadItem("bad_raw_html", "more_pages")
+        for position, (page_url, raw) in enumerate([(url, article.raw_html), *more], start=1):
+            if isinstance(raw, str):
+                raw = raw.encode("utf-8")
+            if not isinstance(raw, bytes | bytearray | memoryview):
+                raise BadItem("bad_raw_html", type(raw).__name__)
+            raw = bytes(raw)
+            pages.append(
+                {
+                    "position": position,
+                    "url": page_url,
+                    "fetched_at": crawled,
+                    "compression": "zlib",
+                    "size": len(raw),
+                    "html": zlib.compress(raw, 6),
+                }
+            )
+    return _Prepared(article, (portal, antara_id), row, links, unique_tags, pages)
 
 
 @dataclass
@@ -563,27 +571,54 @@ class Archive:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
     def iter_pages(self, portal: str | None = None) -> Iterator[tuple[str, int, str, bytes, str]]:
-        """Every stored page, decompressed: ``(portal, antara_id, url, html_bytes, fetched_at)``, by article id."""
+        """Every stored page, decompressed: ``(portal, antara_id, url, html_bytes, fetched_at)``, by article id
+        and then in page order."""
+        for row_portal, antara_id, fetched_at, pages in self.iter_article_pages(portal=portal):
+            for url, data in pages:
+                yield row_portal, antara_id, url, data, fetched_at
+
+    def iter_article_pages(
+        self, portal: str | None = None, batch: int = 200
+    ) -> Iterator[tuple[str, int, str, list[tuple[str, bytes]]]]:
+        """Every article's stored pages, decompressed: ``(portal, antara_id, fetched_at, [(url, html), ...])``,
+        by article id, the pages in order (page 1, then ``?page=2``... or ``?page=all``)."""
         a, p = s.articles, s.pages
         last_id = 0
         while True:
-            stmt = (
-                select(p.c.article_id, a.c.portal, a.c.antara_id, p.c.url, p.c.html, p.c.compression, p.c.fetched_at)
+            ids_stmt = (
+                select(p.c.article_id)
                 .join(a, a.c.id == p.c.article_id)
-                .where(p.c.article_id > last_id)
+                .where(p.c.article_id > last_id, p.c.position == 1)
                 .order_by(p.c.article_id)
-                .limit(200)
+                .limit(batch)
             )
             if portal:
-                stmt = stmt.where(a.c.portal == portal)
+                ids_stmt = ids_stmt.where(a.c.portal == portal)
             with self.engine.connect() as conn:
+                ids = list(conn.execute(ids_stmt).scalars())
+                if not ids:
+                    return
+                stmt = (
+                    select(
+                        p.c.article_id, a.c.portal, a.c.antara_id, p.c.url, p.c.html, p.c.compression, p.c.fetched_at
+                    )
+                    .join(a, a.c.id == p.c.article_id)
+                    .where(p.c.article_id.in_(ids))
+                    .order_by(p.c.article_id, p.c.position)
+                )
                 rows = conn.execute(stmt).all()
-            if not rows:
-                return
+            last_id = ids[-1]
+            current: tuple[int, str, int, str] | None = None
+            pages: list[tuple[str, bytes]] = []
             for article_id, row_portal, antara_id, url, html, compression, fetched_at in rows:
-                last_id = article_id
-                data = zlib.decompress(html) if compression == "zlib" else bytes(html)
-                yield row_portal, antara_id, url, data, fetched_at
+                if current is not None and current[0] != article_id:
+                    yield current[1], current[2], current[3], pages
+                    pages = []
+                if current is None or current[0] != article_id:
+                    current = (article_id, row_portal, antara_id, fetched_at)
+                pages.append((url, zlib.decompress(html) if compression == "zlib" else bytes(html)))
+            if current is not None:
+                yield current[1], current[2], current[3], pages
 
     # --- runs -------------------------------------------------------------------------------------------------
 
@@ -781,12 +816,12 @@ class Archive:
                 conn.execute(delete(s.article_tags).where(s.article_tags.c.article_id.in_(chunk)))
             with_children.extend(changed)
         self._insert_children(conn, with_children)
-        pages = [(i, p) for i, p in (*with_children, *unchanged) if p.page is not None]
+        pages = [(i, p) for i, p in (*with_children, *unchanged) if p.pages]
         if pages:
             page_ids = [i for i, _ in pages]
             for chunk in _chunks(page_ids):
                 conn.execute(delete(s.pages).where(s.pages.c.article_id.in_(chunk)))
-            _insert_many(conn, s.pages, [{"article_id": i, **p.page} for i, p in pages if p.page is not None])
+            _insert_many(conn, s.pages, [{"article_id": i, **row} for i, p in pages for row in p.pages])
         self._clear_link_statuses(conn, [p.key for p in part])
         result.new += len(new)
         result.updated += len(changed)

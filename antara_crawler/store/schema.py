@@ -110,11 +110,13 @@ article_versions = Table(
     Index("ix_article_versions_article", "article_id"),
 )
 
-#: the last fetched page of an article, zlib-compressed, for ``scrapy reparse``
+#: the last fetched pages of an article, zlib-compressed, for ``scrapy reparse``: position 1 is the article's page;
+#: a multi-page article (revision 0005) adds its further pages (``?page=2``..., or the ``?page=all`` view) in order
 pages = Table(
     "pages",
     metadata,
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),  # revision 0005; 1 = the article's page
     Column("url", Text, nullable=False),
     Column("fetched_at", String(19), nullable=False),
     Column("compression", String(16), nullable=False),

@@ -116,6 +116,8 @@ class SiteManifest:
     foto_urls: list[str]
     listing_pages: dict[str, int]  # portal -> number of /terkini pages
     per_page: int
+    #: multi-page articles (``build_site(multipage=True)``): canonical URL -> what the record must hold
+    multipage: dict[str, dict] = field(default_factory=dict)
 
     @property
     def listed_keys(self) -> set[tuple[str, int]]:
@@ -198,6 +200,7 @@ class SiteManifest:
                 "dead_links": sorted(self.dead_links),
                 "foto_urls": self.foto_urls,
                 "listing_pages": self.listing_pages,
+                "multipage": self.multipage,
             },
             ensure_ascii=False,
             indent=1,
@@ -217,11 +220,13 @@ def build_site(
     rss_items: int = 8,
     step_hours: float = 5.0,
     broken_markup: bool = False,
+    multipage: bool = False,
 ) -> SiteManifest:
     """Write the mirror under ``root`` and return its manifest.
 
     ``broken_markup`` writes article pages that lost the ANTARA markup (no title, no date, no body container), the
-    way a template change would look: a crawl of it must fail loudly.
+    way a template change would look: a crawl of it must fail loudly. ``multipage`` turns five listed articles of
+    the first portal into multi-page articles (:func:`_add_multipage_articles`).
     """
     root = Path(root)
     rng = random.Random(seed)
@@ -263,6 +268,8 @@ def build_site(
         _write(base / "foto" / str(foto_id) / (foto.rsplit("/", 1)[1] + ".html"), _foto_page(portal, foto))
 
     manifest = SiteManifest(root, tuple(portals), articles, dead, foto_urls, pages, per_page)
+    if multipage:
+        manifest.multipage = _add_multipage_articles(root, listed[portals[0]], articles, rng)
     _write(root / "manifest.json", manifest.to_json())
     return manifest
 
@@ -728,6 +735,172 @@ def _broken_article(a: SiteArticle, articles: dict, rng: random.Random) -> str:
 <html lang="id"><head><meta charset="utf-8"><title>ANTARA</title></head>
 <body><div class="app-root"><div class="x-layout"><div class="x-cell">Memuat konten...</div>
 <div class="x-cell">{a.antara_id}</div></div></div></body></html>
+"""
+
+
+# --- multi-page articles (REAL-VARIATION.md §a) ---------------------------------------------------------------
+
+#: The shapes: pages, whether a ``?page=all`` view is linked, pages that answer 404 (no file), pages the
+#: tests make answer 503 once (``faults`` of the server), and whether page 1 shows only the next page's link.
+MULTIPAGE_SHAPES = {
+    "all": {"pages": 3, "all": True, "gone": [], "flaky": [], "next_only": False},
+    "numbered": {"pages": 3, "all": False, "gone": [], "flaky": [], "next_only": True},
+    "flaky": {"pages": 3, "all": False, "gone": [], "flaky": [3], "next_only": False},
+    "gone": {"pages": 3, "all": False, "gone": [2], "flaky": [], "next_only": False},
+    # a ?page=all link whose view is page 1 again: not the whole article, so pages 2..3 are read (REAL §a)
+    "all_is_page1": {"pages": 3, "all": True, "gone": [], "flaky": [], "next_only": False},
+}
+_QUOTES = [
+    "“Momen yang diabadikan dalam pameran ini semakin meyakinkan bahwa kerja pers layak dihargai,” ujar {p}.",
+    "“Paling tidak kegiatan ini bisa memberi sudut pandang yang lebih luas,” kata {p}.",
+]
+
+
+def _add_multipage_articles(
+    root: Path, items: list[SiteArticle], articles: dict, rng: random.Random
+) -> dict[str, dict]:
+    """Rewrite five listed articles as multi-page ones, shaped like the real pages (kalsel-405270-page2: page 2 opens
+    mid-story with a quote and holds Baca juga links; jabar-522093-page3: the last page ends with the headline and
+    ``Oleh <name> <date> WIB``; jabar-342173: the ``?page=all`` view opens with the dateline like page 1).
+
+    Files: ``berita/<id>.html`` (page 1), ``berita/<id>.page-<N>.html``, ``berita/<id>.page-all.html``; the server
+    answers ``?page=N`` / ``?page=all`` with them and 404 when the file is missing (a page that is gone).
+    Returns, per canonical URL, what a whole record must hold (``body`` paragraphs, byline, related by kind).
+    """
+    candidates = [a for a in items if not a.disallowed and a.hops == 0][1:]
+    out: dict[str, dict] = {}
+    for (shape, spec), a in zip(MULTIPAGE_SHAPES.items(), candidates, strict=False):
+        n = spec["pages"]
+        person = _PEOPLE[(a.antara_id + 2) % len(_PEOPLE)]
+        lead, *rest = _paragraphs(a, rng)
+        body = [lead, *rest[:2]]
+        body += [_QUOTES[0].format(p=person), *rest[2:], f"Menurut {person}, {rng.choice(_SENTENCES)}."]
+        body += [_QUOTES[1].format(p=person), f"{person} menambahkan bahwa {rng.choice(_SENTENCES)}."]
+        size = math.ceil(len(body) / n)
+        chunks = [body[i * size : (i + 1) * size] for i in range(n)]
+        terkait = [url for url, kind in a.links if kind == "berita_terkait"]
+        page2_baca = terkait[:1]  # a story that is both a Baca juga (page 2) and a Berita Terkait item (page 1)
+        baca_page1 = [url for url, kind in a.links if kind == "baca_juga"]
+        oleh = shape == "numbered"  # the byline printed only after the last page's body
+        when = f"{_long_date(a.published)} {_zone_label(a.published)}"
+        for page in range(1, n + 1):
+            if page in spec["gone"]:
+                continue
+            paras = list(chunks[page - 1])
+            if page > 1 and shape == "numbered":
+                paras.insert(0, chunks[page - 2][-1])  # the previous page's last paragraph repeated at the join
+            html_text = _multipage_html(
+                a,
+                articles,
+                paras,
+                page,
+                n,
+                spec,
+                baca=baca_page1 if page == 1 else page2_baca if page == 2 else [],
+                byline=None if oleh else person,
+                oleh=f"Oleh {person} {when}" if oleh and page == n else None,
+            )
+            name = f"{a.antara_id}.html" if page == 1 else f"{a.antara_id}.page-{page}.html"
+            _write(root / a.portal / "berita" / name, html_text)
+        if spec["all"]:
+            whole = body if shape == "all" else chunks[0]
+            html_text = _multipage_html(a, articles, whole, 0, n, spec, baca=baca_page1 + page2_baca, byline=person)
+            _write(root / a.portal / "berita" / f"{a.antara_id}.page-all.html", html_text)
+        a.links = [(u, k) for u, k in a.links if k == "baca_juga"] + [(u, "baca_juga") for u in page2_baca]
+        a.links += [(u, "berita_terkait") for u in terkait]
+        out[a.url] = {
+            "shape": shape,
+            "key": [a.portal, a.antara_id],
+            "pages": n,
+            "all": spec["all"],
+            "gone": spec["gone"],
+            "flaky": spec["flaky"],
+            "body": body,
+            "reporter": person,
+            "baca_juga": [parse_article_url(u).url for u in baca_page1 + page2_baca],
+            "berita_terkait": [parse_article_url(u).url for u in terkait],
+        }
+    return out
+
+
+def _pager(a: SiteArticle, page: int, n: int, spec: dict) -> str:
+    """Pager links as the real site might print them: numbers, "Selanjutnya", "Tampilkan semua" (REAL §a: the
+    markup is unknown, so the parser must not depend on it)."""
+    if page == 0:
+        return ""
+    links = []
+    if spec["next_only"]:
+        if page < n:
+            links.append(f'<a class="next" href="{a.url}?page={page + 1}">Selanjutnya &raquo;</a>')
+    else:
+        for k in range(1, n + 1):
+            href = a.url if k == 1 else f"?page={k}"  # relative query links too
+            links.append(f'<li class="{"active" if k == page else ""}"><a href="{href}">{k}</a></li>')
+        links = [f'<ul class="pagination">{"".join(links)}</ul>']
+    if spec["all"]:
+        links.append(f'<a href="{a.url}?page=all&amp;utm_source=pager">Tampilkan semua</a>')
+    return f'<nav class="article-pager">{"".join(links)}</nav>'
+
+
+def _multipage_html(
+    a: SiteArticle,
+    articles: dict,
+    paras: list[str],
+    page: int,
+    n: int,
+    spec: dict,
+    *,
+    baca: list[str],
+    byline: str | None,
+    oleh: str | None = None,
+) -> str:
+    """One page of a multi-page article in the classic template. Page 1 and the ``?page=all`` view (``page=0``)
+    carry the header (title, date, image, caption), tags and Berita Terkait; continuation pages open mid-story."""
+    base = f"https://{a.portal}.antaranews.com"
+    chunks = [_e(p) + "<br><br>" for p in paras]
+    for k, url in enumerate(baca):
+        target = _resolve(url, articles)
+        title = target.title if target else "Berita lama yang sudah dihapus"
+        chunks.insert(
+            min(1 + 2 * k, len(chunks)),
+            f'<span class="baca-juga"><b>Baca juga: </b><a href="{url}">{_e(title)}</a></span><br><br>',
+        )
+    if oleh:
+        chunks += [_e(a.title) + "<br><br>", _e(oleh) + "<br>"]
+    first = page in (0, 1)
+    header = (
+        f"""<header class="post-header"><h1 class="post-title">{_e(a.title)}</h1>
+<p class="simple-share"><a href="{base}/{a.category.lower()}">{_e(a.category)}</a> /
+<span><span class="article-date">{_long_date(a.published)} {_zone_label(a.published)}</span></span></p>
+<figure class="image-overlay"><img src="{_img(a)}" alt=""></figure>
+<div class="wp-caption"><p class="wp-caption-text">Suasana kegiatan. ANTARA/HO-Humas</p></div></header>"""
+        if first
+        else ""
+    )
+    footer = ""
+    if byline and (first or page == n):
+        footer = f'<footer class="post-meta"><div class="tags-wrapper">Pewarta : {byline}<br>Editor : Redaksi<br>COPYRIGHT © ANTARA 2026</div></footer>'
+    tags = (
+        f'<div class="tags-wrapper"><ul class="tags-widget"><li><a href="{base}/tag/{a.category.lower()}">{a.category}</a></li></ul></div>'
+        if first
+        else ""
+    )
+    related = _related_block_classic(a, articles) if first else ""
+    return f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><title>{_e(a.title)} - {_e(_site_name(a.portal))}</title>
+<link rel="canonical" href="{a.url}">
+</head><body><div class="row blog-content"><div class="col-md-8">
+<article class="post-wrapper clearfix">
+{header}
+<div class="post-content clearfix font17" itemprop="articleBody">
+{chr(10).join(chunks)}
+</div>
+{_pager(a, page, n, spec)}
+{footer}
+{tags}
+</article>
+{related}
+</div></div></body></html>
 """
 
 

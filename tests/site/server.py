@@ -7,7 +7,9 @@ asks for pages)::
     <root>/<portal>/rss/terkini.xml
     <root>/<portal>/terkini/<N>.html        also answers /terkini (N=1) and /terkini?page=N
     <root>/<portal>/berita/<id>.html        answers /berita/<id>/<any slug> and /amp/berita/<id>/... (slug ignored,
-                                            as on the real site)
+                                            as on the real site), and ``?page=1``
+    <root>/<portal>/berita/<id>.page-<N>.html   answers ``?page=<N>`` (N > 1) and ``?page=all`` (``page-all``) of a
+                                            multi-page article; a missing file is a 404 (a page that is gone)
     <root>/<portal>/<any/other/path>        served as is, or <path>.html, or <path>/index.html
 
 A missing file answers 404 with a small "not found" page. Every request is counted (``server.requests`` holds the
@@ -90,6 +92,9 @@ class MirrorServer:
         if rest[:1] == ["amp"]:
             rest = rest[1:]
         if len(rest) >= 2 and rest[0] == "berita" and rest[1].isdigit():
+            page = (parse_qs(query).get("page") or ["1"])[0].strip().lower()
+            if page not in ("", "1"):
+                return _existing(base / "berita" / f"{rest[1]}.page-{page}.html") if page.isalnum() else None
             return _existing(base / "berita" / f"{rest[1]}.html")
         if rest and rest[0] == "terkini" and len(rest) <= 2:
             page = rest[1] if len(rest) == 2 else (parse_qs(query).get("page") or ["1"])[0]
