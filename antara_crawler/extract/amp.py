@@ -81,6 +81,7 @@ def extract(page: Page) -> Partial | None:
         out.set("body", "\n\n".join(paragraphs))
         out.set("dateline", split_dateline(paragraphs[0]) if paragraphs else None)
         out.set("baca_juga", [(href, t, None) for href, t in parts.baca_juga])
+        out.set("bylines", parts.bylines)
         reporter, editor = parse_byline(byline_text(scope if scope is not root else body))
         out.set("reporter", reporter)
         out.set("editor", editor)

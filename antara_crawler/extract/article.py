@@ -31,7 +31,7 @@ from antara_crawler.urls import ArticleRef, parse_article_url
 
 from . import amp, classic, generic, metadata, wrap
 from .page import Page, Partial, RawLink, first, has_class, text_of, xp
-from .text import norm
+from .text import norm, parse_oleh_line
 from .tree import NotArticle, decode, parse_tree
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,13 @@ _FALLBACKS: tuple[tuple[Callable[[Page, frozenset[str]], Partial], frozenset[str
     (generic.extract, generic.FIELDS),
 )
 #: field -> the field whose layer it must share.
-_COUPLED = {"dateline": "body", "baca_juga": "body", "editor": "reporter", "published_machine": "published_raw"}
+_COUPLED = {
+    "dateline": "body",
+    "baca_juga": "body",
+    "bylines": "body",
+    "editor": "reporter",
+    "published_machine": "published_raw",
+}
 
 #: A whole heading saying "page not found" (anchored: a real headline may contain "... tidak ada ...").
 _NOT_FOUND = re.compile(
@@ -150,18 +156,38 @@ def _merge(page: Page) -> tuple[dict[str, Any], dict[str, str], str]:
         if found is not None:
             template = found.layer
             _take(found, values, sources)
+            _take_oleh(values, sources, date=False)
             break
     for layer, provides in _FALLBACKS:
         wanted = frozenset(name for name in provides if name not in values)
         if wanted:
             _take(layer(page, wanted), values, sources)
+    _take_oleh(values, sources, date=True)
     if not template:
         meta_layers = {"jsonld", "opengraph", "time", "itemprop"}
         core = (sources.get("title"), sources.get("body"), sources.get("published_raw"))
         template = "metadata" if any(s in meta_layers for s in core) else "generic"
     sources.pop("baca_juga", None)
+    sources.pop("bylines", None)
     sources.pop("published_machine", None)
     return values, sources, template
+
+
+def _take_oleh(values: dict[str, Any], sources: dict[str, str], *, date: bool) -> None:
+    """An ``Oleh X [date]`` line that the body layer left out of the body (it ends the last page of multi-page
+    stories) is the printed byline when no ``Pewarta:`` was found; with ``date``, its date fills a missing header
+    date (lowest priority: every other layer was asked first)."""
+    lines = values.get("bylines")
+    found = parse_oleh_line(lines[-1]) if lines else None
+    if found is None:
+        return
+    name, printed = found
+    if values.get("reporter") is None and values.get("editor") is None:
+        values["reporter"] = name
+        sources["reporter"] = sources["bylines"]
+    if date and printed and not values.get("published_raw"):
+        values["published_raw"] = printed
+        sources["published_raw"] = sources["bylines"]
 
 
 def _take(part: Partial, values: dict[str, Any], sources: dict[str, str]) -> None:

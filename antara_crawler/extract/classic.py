@@ -54,6 +54,7 @@ def extract(page: Page) -> Partial | None:
         out.set("body", parts.text)
         out.set("dateline", parts.dateline)
         out.set("baca_juga", [(href, title, None) for href, title in parts.baca_juga])
+        out.set("bylines", parts.bylines)
     reporter, editor = _byline(page, content)
     out.set("reporter", reporter)
     out.set("editor", editor)

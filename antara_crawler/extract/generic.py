@@ -208,6 +208,7 @@ def extract(page: Page, wanted: frozenset[str] = FIELDS) -> Partial:
             out.set("body", parts.text)
             out.set("dateline", parts.dateline)
             out.set("baca_juga", [(href, t, None) for href, t in parts.baca_juga])
+            out.set("bylines", parts.bylines)
         if "reporter" in wanted:
             scope = block.getparent() if block.getparent() is not None else block
             reporter, editor = parse_byline(byline_text(scope))

@@ -111,6 +111,7 @@ def itemprop(page: Page, wanted: frozenset[str] = ITEMPROP_FIELDS) -> Partial:
         out.set("body", parts.text)
         out.set("dateline", parts.dateline)
         out.set("baca_juga", [(href, title, None) for href, title in parts.baca_juga])
+        out.set("bylines", parts.bylines)
     return out
 
 

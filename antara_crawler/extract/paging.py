@@ -41,14 +41,6 @@ MAX_PAGES = 50
 
 #: the attribute a quoted value belongs to: ``href="`` or ``href='`` just before it
 _HREF_BEFORE = re.compile(rb"href\s*=\s*$")  # searched in the lower-cased page
-_WEEKDAY = r"(?:Senin|Selasa|Rabu|Kamis|Jum'?at|Sabtu|Minggu)"
-#: ``Oleh Farhan Arda Nugraha Minggu, 16 Juni 2024 18:00 WIB`` (jabar-522093-page3): a byline with its date.
-_OLEH_DATED = re.compile(
-    r"^Oleh\s+(?P<name>[^\d,;:.!?]{2,80}?)\s+(?P<date>(?:" + _WEEKDAY + r",?\s+)?\d{1,2}\s+[A-Za-z]{3,10}\s+\d{4}"
-    r"(?:,?\s+\d{1,2}[:.]\d{2}(?:\s*(?:WIB|WITA|WIT))?)?)$"
-)
-#: ``Oleh Farhan Arda Nugraha`` alone: two to five capitalised words (not "Oleh karena itu, ...").
-_OLEH_NAME = re.compile(r"^Oleh\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,4})$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +68,7 @@ class PagePart:
     baca_juga: list[RawLink] = field(default_factory=list)  # absolute hrefs, page order
     reporter: str | None = None
     editor: str | None = None
+    published_raw: str | None = None  # the date of an ``Oleh X <date> WIB`` byline printed on this page
 
 
 def find_paging(html: bytes | str, url: str) -> Paging:
@@ -155,6 +148,7 @@ def parse_page(html: bytes | str, url: str, *, encoding: str | None = None) -> P
         baca_juga=links,
         reporter=values.get("reporter"),
         editor=values.get("editor"),
+        published_raw=values.get("published_raw"),
     )
 
 
@@ -205,13 +199,15 @@ def build_article(
                 # the server answered page 1 again (a page past the end, a query it ignores): not the next page
                 raise NotArticle("incomplete_pages", f"{part.url}: page 1 again")
             paragraphs = join_pages(paragraphs, [p for p in part.paragraphs if not _is_title(p, article.title)])
-    paragraphs, oleh_name, oleh_date = _pop_oleh(paragraphs, article.title)
     article.body = "\n\n".join(paragraphs)
     article.dateline = article.dateline or (split_dateline(paragraphs[0]) if paragraphs else None)
-    _merge_byline(article, parts, oleh_name)
-    if article.published_raw is None and oleh_date:
-        article.published_raw = oleh_date
-        article.field_sources["published_raw"] = "paging"
+    _merge_byline(article, parts)
+    if article.published_raw is None:
+        # ``Oleh <name> Minggu, 16 Juni 2024 18:00 WIB`` after the last page's body (jabar-522093-page3)
+        printed = next((part.published_raw for part in reversed(parts) if part.published_raw), None)
+        if printed:
+            article.published_raw = printed
+            article.field_sources["published_raw"] = "paging"
     _merge_related(article, parts)
     fill_article_dates(article)
     return article
@@ -234,30 +230,10 @@ def _is_title(paragraph: str, title: str | None) -> bool:
     return bool(title) and norm(paragraph).casefold() == norm(title).casefold()
 
 
-def _pop_oleh(paragraphs: list[str], title: str | None) -> tuple[list[str], str | None, str | None]:
-    """Take a trailing ``Oleh <name> [<date> WIB]`` byline (and a headline printed just before it) out of the body."""
-    if not paragraphs:
-        return paragraphs, None, None
-    last = paragraphs[-1]
-    m = _OLEH_DATED.match(last)
-    name = date = None
-    if m:
-        name, date = norm(m.group("name")), norm(m.group("date"))
-    else:
-        m = _OLEH_NAME.match(last)
-        if m and not last.lower().startswith("oleh karena"):
-            name = norm(m.group("name"))
-    if name is None:
-        return paragraphs, None, None
-    rest = paragraphs[:-1]
-    if rest and _is_title(rest[-1], title):
-        rest = rest[:-1]
-    return rest, name, date
-
-
-def _merge_byline(article: Article, parts: list[PagePart], oleh_name: str | None) -> None:
-    """The byline printed on the pages wins: page 1's when it prints one, else the last page's that does, else the
-    ``Oleh`` line; a reporter read only from metadata (JSON-LD, OpenGraph, itemprop) or heuristics gives way."""
+def _merge_byline(article: Article, parts: list[PagePart]) -> None:
+    """The byline printed on the pages wins: page 1's when it prints one, else the last page's that does (a
+    ``Pewarta:`` line or an ``Oleh X`` line, read by the layers); a reporter read only from metadata (JSON-LD,
+    OpenGraph, itemprop) or heuristics gives way."""
     printed = article.field_sources.get("reporter") in _PRINTED_LAYERS and (article.reporter or article.editor)
     if printed:
         return
@@ -266,9 +242,6 @@ def _merge_byline(article: Article, parts: list[PagePart], oleh_name: str | None
             article.reporter, article.editor = part.reporter, part.editor
             article.field_sources["reporter"] = article.field_sources["editor"] = "paging"
             return
-    if oleh_name:
-        article.reporter = oleh_name
-        article.field_sources["reporter"] = "paging"
 
 
 def _merge_related(article: Article, parts: list[PagePart]) -> None:

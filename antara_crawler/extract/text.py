@@ -240,6 +240,7 @@ class BodyParts:
 
     paragraphs: list[str] = field(default_factory=list)
     baca_juga: list[Link] = field(default_factory=list)  # inline related links, body order
+    bylines: list[str] = field(default_factory=list)  # ``Oleh X [date]`` lines left out of the body, body order
 
     @property
     def text(self) -> str:
@@ -259,17 +260,18 @@ def element_blocks(container: etree._Element) -> BodyParts:
     walker = _Walker()
     walker.walk(container)
     walker.flush()
-    return BodyParts(paragraphs=drop_pull_quotes(walker.paragraphs), baca_juga=walker.links)
+    return BodyParts(paragraphs=drop_pull_quotes(walker.paragraphs), baca_juga=walker.links, bylines=walker.bylines)
 
 
 class _Walker:
-    __slots__ = ("buf", "block_links", "paragraphs", "links")
+    __slots__ = ("buf", "block_links", "paragraphs", "links", "bylines")
 
     def __init__(self) -> None:
         self.buf: list[str] = []
         self.block_links: list[Link] = []
         self.paragraphs: list[str] = []
         self.links: list[Link] = []
+        self.bylines: list[str] = []
 
     def flush(self) -> None:
         if not self.buf:
@@ -281,7 +283,9 @@ class _Walker:
             if _DROP.match(text):
                 if _BACA_JUGA.match(text):
                     self.links.extend(self.block_links)
-            elif not is_caption(text) and not is_byline_line(text):
+            elif is_byline_line(text):
+                self.bylines.append(text)
+            elif not is_caption(text):
                 self.paragraphs.append(text)
         self.block_links.clear()
 
@@ -406,18 +410,26 @@ def parse_byline(text: str | None) -> tuple[str | None, str | None]:
 #: line of its own, one to six capitalised name words (``dan`` between two names); ``Oleh karena itu`` is prose.
 _OLEH = re.compile(
     r"^Oleh\s*:?\s+(?P<v>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|dan|&))*?)"
-    r"(?:\s*[,|]?\s*(?:(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu)\b.*|\d{1,2}\s+\w+\s+\d{4}.*))?$"
+    r"(?:\s*[,|]?\s*(?P<d>(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu)\b.*|\d{1,2}\s+\w+\s+\d{4}.*))?$"
 )
 
 
 def parse_oleh(line: str) -> str | None:
     """The name of an ``Oleh X`` byline line, or None when the line is not one."""
+    found = parse_oleh_line(line)
+    return found[0] if found else None
+
+
+def parse_oleh_line(line: str) -> tuple[str, str | None] | None:
+    """``(name, date as printed or None)`` of an ``Oleh X [date]`` byline line, or None when the line is not one."""
     m = _OLEH.match(norm(line))
     if not m:
         return None
     name = m.group("v").strip()
     words = name.split()
-    return name if 0 < len(words) <= 8 and words[-1] not in ("dan", "&") else None
+    if not 0 < len(words) <= 8 or words[-1] in ("dan", "&"):
+        return None
+    return name, (m.group("d").strip() if m.group("d") else None)
 
 
 def is_byline_line(text: str) -> bool:

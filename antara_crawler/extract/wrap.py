@@ -51,6 +51,7 @@ def extract(page: Page) -> Partial | None:
     out.set("body", parts.text)
     out.set("dateline", parts.dateline)
     out.set("baca_juga", [(href, title, None) for href, title in parts.baca_juga])
+    out.set("bylines", parts.bylines)
     reporter, editor = _byline(content)
     out.set("reporter", reporter)
     out.set("editor", editor)
