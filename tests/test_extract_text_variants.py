@@ -129,3 +129,21 @@ def test_pull_quote_glued_to_dateline_is_cut_at_the_place() -> None:
 )
 def test_image_url_is_an_image_file(url: str, ok: bool) -> None:
     assert is_image_url(url) is ok
+
+
+def test_pull_quote_glued_after_the_first_sentence_is_cut() -> None:
+    lead = (
+        "Jakarta (ANTARA News) - Dua pewarta Antara meraih penghargaan jurnalistik MH Thamrin, Kamis malam."
+        "Kegiatan ini membuka jalan bagi rekan media untuk terus berkomunikasi dengan aparatur"
+    )
+    later = "Menurut dia, kegiatan ini membuka jalan bagi rekan media untuk terus berkomunikasi dengan aparatur."
+    assert drop_pull_quotes([lead, "Isi kedua.", later]) == [
+        "Jakarta (ANTARA News) - Dua pewarta Antara meraih penghargaan jurnalistik MH Thamrin, Kamis malam.",
+        "Isi kedua.",
+        later,
+    ]
+
+
+def test_glued_sentence_the_body_does_not_repeat_stays() -> None:
+    lead = "Jakarta (ANTARA) - Pemerintah menambah anggaran, Kamis.Ini sebuah kalimat yang menempel."
+    assert drop_pull_quotes([lead, "Isi lain sama sekali."]) == [lead, "Isi lain sama sekali."]

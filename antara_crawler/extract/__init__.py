@@ -7,9 +7,11 @@ Article pages (``article.py`` merges the layers, first layer with a value wins):
 
 * template layers: ``classic.py`` (regional), ``wrap.py`` (www), ``amp.py`` (AMP copies; ``amp_canonical``);
 * ``metadata.py``: JSON-LD, OpenGraph / ``article:*``, ``<time datetime>``, ``itemprop``;
-* ``generic.py``: first ``h1``, a date right after it, the biggest text block, a byline regex;
+* ``generic.py``: what the page prints (``visible``, asked before metadata: the byline after the headline, the
+  lead image under it), then the first ``h1``, a date right after it, the biggest text block, the section menu's
+  highlighted item, related boxes found by their heading;
 * ``text.py``: body and byline cleaning, also on plain text (``extract_body_text``, ``parse_byline``);
-* ``page.py``: the parsed page shared by the layers.
+* ``page.py``: the parsed page shared by the layers; ``tree.py``: decoding and the one lxml parse.
 
 Discovery pages: ``listing.py`` and ``rss.py``.
 """

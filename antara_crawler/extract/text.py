@@ -212,11 +212,10 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
     head = paragraphs[:4]
     for i, p in enumerate(head):
         if has_dateline(p):
+            rest = [_drop_glued_quote(p, paragraphs[i + 1 :]), *paragraphs[i + 1 :]]
             if i == 0:
-                return paragraphs
-            rest = paragraphs[i:]
-            kept = [q for q in paragraphs[:i] if not _shares_run(q, rest)]
-            return kept + rest
+                return rest
+            return [q for q in paragraphs[:i] if not _shares_run(q, rest)] + rest
         m = _AGENCY_INSIDE.search(p)
         if m is not None:
             start = _place_start(p, m.start())
@@ -226,6 +225,19 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
                 return [*kept, glued, *paragraphs[i + 1 :]]
             return paragraphs
     return paragraphs
+
+
+#: A sentence glued to the previous one without a space (``Kamis malam.Kegiatan ini …``): where a pull quote
+#: printed inside the lead paragraph was joined to it.
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z])")
+
+
+def _drop_glued_quote(lead: str, rest: list[str]) -> str:
+    """The dateline paragraph without a pull quote glued after one of its sentences, when the body repeats it."""
+    for m in _GLUED_SENTENCE.finditer(lead):
+        if _shares_run(lead[m.start() :], rest):
+            return lead[: m.start()]
+    return lead
 
 
 def _place_start(text: str, tag_at: int) -> int:
