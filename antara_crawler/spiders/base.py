@@ -86,7 +86,7 @@ class AntaraSpider(scrapy.Spider):
             self.logger.exception("Parser failure on %s", response.url)
             yield from self._not_article(ref, response, "parse_error")
             return
-        if self.settings.getbool("ANTARA_STORE_HTML", True):
+        if self.settings.getbool("ANTARA_STORE_HTML"):
             article.raw_html = response.body
         self._count_sources(article)
         yield article
