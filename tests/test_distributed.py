@@ -31,6 +31,7 @@ from antara_crawler.distributed import (
     RedisRobotsCache,
     RedisScheduler,
     RunKeys,
+    _now_ms,
     distributed_settings,
     run_id,
 )
@@ -329,7 +330,12 @@ def test_coordinator_waits_for_busy_workers_then_the_last_one_cleans_up(redis_ur
     a.server.delete(keys.requests)
     a.spider_idle(spider)  # nothing queued, nobody busy: a may close
     b.mark_busy()
-    time.sleep(1.2)  # b was killed: its claim lapses after ANTARA_REDIS_BUSY_TTL
+    now = _now_ms(a.server)
+    claim = a.server.zscore(keys.busy, b.worker)
+    assert now < claim <= now + 1000  # b's claim ends ANTARA_REDIS_BUSY_TTL (1 s) after it was renewed
+    with pytest.raises(DontCloseSpider):
+        a.spider_idle(spider)
+    a.server.zadd(keys.busy, {b.worker: now - 1})  # b was killed: no renewal, its claim's end has passed
     a.spider_idle(spider)
     a.server.sadd(keys.dupefilter, "fp")
     a.spider_closed(spider, "finished")
