@@ -11,12 +11,11 @@ latencies AutoThrottle logged, and lower bounds the mirror's sleep guarantees.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.reliability_helpers import article_args, explain, scrapy, stat
+from tests.reliability_helpers import adjustments, article_args, explain, scrapy, stat
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
 
@@ -25,29 +24,6 @@ pytestmark = pytest.mark.e2e
 #: seconds the mirror sleeps before every answer: every latency is at least this
 MIRROR_DELAY = 0.2
 RETRY_AFTER = 2
-
-_LINE = re.compile(
-    r"slot: (?P<slot>\S+) \| conc:\s*\d+ \| delay:\s*(?P<delay>-?\d+) ms \((?P<diff>[+-]\d+)\) \| "
-    r"latency:\s*(?P<latency>\d+) ms"
-)
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    """One AutoThrottle debug line: the slot's delay after a response (ms), its change, the response's latency."""
-
-    slot: str
-    delay: int
-    diff: int
-    latency: int
-
-    @property
-    def before(self) -> int:
-        return self.delay - self.diff
-
-
-def adjustments(log: str) -> list[Adjustment]:
-    return [Adjustment(m["slot"], int(m["delay"]), int(m["diff"]), int(m["latency"])) for m in _LINE.finditer(log)]
 
 
 def throttled(*extra: str) -> list[str]:
