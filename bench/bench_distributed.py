@@ -1,15 +1,15 @@
 """Distributed crawl benchmark: one ``scrapy crawl antara`` process against two and four processes sharing one Redis
 queue, on the same offline mirror with an artificial delay per request (so that parallel fetching shows).
 
-Run with ``python -m bench.bench_distributed [--articles 100] [--per-page 50] [--delay 1.0] [--per-domain 1]``. Needs redis-server
+Run with ``python -m bench.bench_distributed [--articles 250] [--per-page 50] [--delay 1.0] [--per-domain 1]``. Needs redis-server
 and the ``distributed`` extra. Each configuration crawls a fresh SQLite archive under a fresh run id; the figures
 are requests per second of wall time (from the first process's start to the last one's exit, Python and Scrapy
 start-up included) and over the mirror's busy window (first request to last), as ratios against one process.
 Every configuration must make the same requests and archive the same articles. Each process's own peak memory
 (``VmHWM``, see procmem.py) is reported too.
 
-The defaults make the run long enough to mean something: about 400 requests at one request per portal and second
-per process, so one process needs about 100 s of fetching and start-up (about a second) is a small share of it; the
+The defaults make the run long enough to mean something: about 1,000 requests, each answered after 1 s, so one
+process fetches for a couple of minutes and start-up (about a second of CPU per process) is a small share of it; the
 ideal ratio for N processes is N. ``ANTARA_BENCH_SCALE`` shrinks the number of articles.
 
 What bounds the gain: each portal's /terkini pages are fetched one after the other (page N links to page N+1), so
@@ -144,7 +144,7 @@ def run(site_root: Path, work: Path, redis_url: str, n: int, delay: float, per_d
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", type=int, default=100, help="listed articles per portal (4 portals)")
+    ap.add_argument("--articles", type=int, default=250, help="listed articles per portal (4 portals)")
     ap.add_argument("--per-page", type=int, default=50, help="articles per /terkini page (pages are fetched in turn)")
     ap.add_argument("--delay", type=float, default=1.0, help="seconds the mirror waits before each answer")
     ap.add_argument("--per-domain", type=int, default=1, help="CONCURRENT_REQUESTS_PER_DOMAIN of each process")
