@@ -2,7 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-dev
+# The extras a crawl uses (`make crawl` installs only these); `make test` adds the test and benchmark tools (`dev`).
+CRAWL_EXTRAS := distributed
+DEV_EXTRAS := dev $(CRAWL_EXTRAS)
+CRAWL_STAMP := $(VENV)/.installed-crawl
+DEV_STAMP := $(VENV)/.installed-dev
+comma := ,
+empty :=
+space := $(empty) $(empty)
+extras = $(subst $(space),$(comma),$(strip $(1)))
 PORTALS ?= all
 CRAWL_ARGS ?=
 
@@ -20,38 +28,43 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstalled whenever pyproject.toml changes (the stamp is older than it).
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# Each stamp is remade whenever pyproject.toml changes (the stamp is older than it). The dev install holds the crawl
+# extras too, so it renews the crawl stamp.
+$(CRAWL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(call extras,$(CRAWL_EXTRAS))]'
+	touch $(CRAWL_STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$(call extras,$(DEV_EXTRAS))]'
+	touch $(DEV_STAMP) $(CRAWL_STAMP)
 
-crawl: $(STAMP)
+install: $(DEV_STAMP)
+
+crawl: $(CRAWL_STAMP)
 	$(BIN)/scrapy crawl antara -a portals=$(PORTALS) $(CRAWL_ARGS)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m "not e2e and not postgres and not redis"
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check antara_crawler tests bench
 	$(BIN)/ruff format --check antara_crawler tests bench
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format antara_crawler tests bench
 	$(BIN)/ruff check --fix antara_crawler tests bench
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
-demo: $(STAMP)
+demo: $(DEV_STAMP)
 	$(BIN)/python -m tests.site.demo
 
-browse: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,browse]'
+browse: $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[$(call extras,$(DEV_EXTRAS) browse)]'
 	$(BIN)/datasette serve --immutable $(or $(DB),data/antara.db) --metadata docs/datasette.json --port $(or $(PORT),8001)
 
 clean:

@@ -23,11 +23,9 @@ Keys live under ``antara:<run id>:<spider>:`` where the run id is ``ANTARA_RUN_I
 default ``default``). Redis holds pickled requests: it must be reachable only from the crawler hosts (see
 docs/scaling-out.md).
 
-Settings (all optional): ``REDIS_URL``, ``ANTARA_RUN_ID``, ``ANTARA_REDIS_TTL`` (seconds, default 7 days),
-``ANTARA_REDIS_WORKERS`` (default 1), ``ANTARA_REDIS_JOIN_TIMEOUT`` (seconds, default 60),
-``ANTARA_REDIS_BUSY_TTL`` (seconds a silent process still counts as busy, default 30),
-``ANTARA_REDIS_POLL`` (seconds between queue polls of an idle process, default 0.5),
-``ANTARA_REDIS_SHARE_SEEDS`` (default true), ``ANTARA_REDIS_ROBOTS_WAIT`` (seconds, default 15).
+Settings (all optional, declared with their defaults in settings.py): ``REDIS_URL``, ``ANTARA_RUN_ID``,
+``ANTARA_REDIS_TTL``, ``ANTARA_REDIS_WORKERS``, ``ANTARA_REDIS_JOIN_TIMEOUT``, ``ANTARA_REDIS_BUSY_TTL``,
+``ANTARA_REDIS_POLL``, ``ANTARA_REDIS_SHARE_SEEDS``, ``ANTARA_REDIS_ROBOTS_WAIT``.
 """
 
 from __future__ import annotations
@@ -66,8 +64,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "antara"
-DEFAULT_RUN_ID = "default"
-DEFAULT_TTL = 7 * 24 * 3600
 _RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 #: flag of a robots.txt response that came from Redis (not stored again)
 SHARED_FLAG = "redis-shared"
@@ -83,10 +79,9 @@ def redis_url(settings: BaseSettings | None = None) -> str:
     return str(value or os.environ.get("REDIS_URL") or "")
 
 
-def run_id(settings: BaseSettings | None = None) -> str:
-    """The run id shared by every process of one distributed crawl (``ANTARA_RUN_ID``, default ``default``)."""
-    value = settings.get("ANTARA_RUN_ID") if settings is not None else None
-    value = str(value or os.environ.get("ANTARA_RUN_ID") or DEFAULT_RUN_ID)
+def run_id(settings: BaseSettings) -> str:
+    """The run id shared by every process of one distributed crawl (``ANTARA_RUN_ID``, declared in settings.py)."""
+    value = str(settings.get("ANTARA_RUN_ID") or "")
     if not _RUN_ID.match(value):
         raise ValueError(f"ANTARA_RUN_ID must be 1-100 letters, digits, '.', '_' or '-', not {value!r}")
     return value
@@ -137,7 +132,7 @@ class RunKeys:
 
 
 def _ttl(settings: BaseSettings) -> int:
-    return max(0, settings.getint("ANTARA_REDIS_TTL", DEFAULT_TTL))
+    return max(0, settings.getint("ANTARA_REDIS_TTL"))
 
 
 def distributed_settings(url: str, run: str) -> dict[str, Any]:
@@ -269,7 +264,7 @@ class RedisScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
         instance = cls.from_settings(crawler.settings)
         instance.stats = crawler.stats
         instance.crawler = crawler
-        instance.share_seeds = crawler.settings.getbool("ANTARA_REDIS_SHARE_SEEDS", True)
+        instance.share_seeds = crawler.settings.getbool("ANTARA_REDIS_SHARE_SEEDS")
         instance.ttl = _ttl(crawler.settings)
         instance.on_pop = None
         return instance
@@ -348,10 +343,10 @@ class RedisCoordinator:
             raise NotConfigured
         self.crawler = crawler
         self.server = _server(settings)
-        self.poll = max(0.05, settings.getfloat("ANTARA_REDIS_POLL", 0.5))
-        self.busy_ttl_ms = int(max(1.0, settings.getfloat("ANTARA_REDIS_BUSY_TTL", 30.0)) * 1000)
-        self.expected = max(1, settings.getint("ANTARA_REDIS_WORKERS", 1))
-        self.join_timeout = settings.getfloat("ANTARA_REDIS_JOIN_TIMEOUT", 60.0)
+        self.poll = max(0.05, settings.getfloat("ANTARA_REDIS_POLL"))
+        self.busy_ttl_ms = int(max(1.0, settings.getfloat("ANTARA_REDIS_BUSY_TTL")) * 1000)
+        self.expected = max(1, settings.getint("ANTARA_REDIS_WORKERS"))
+        self.join_timeout = settings.getfloat("ANTARA_REDIS_JOIN_TIMEOUT")
         self.ttl = _ttl(settings)
         self.run = run_id(settings)
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -479,7 +474,7 @@ class RedisRobotsCache:
             raise NotConfigured
         self.crawler = crawler
         self.server = _server(settings)
-        self.wait = settings.getfloat("ANTARA_REDIS_ROBOTS_WAIT", 15.0)
+        self.wait = settings.getfloat("ANTARA_REDIS_ROBOTS_WAIT")
         self.ttl = _ttl(settings)
         self.run = run_id(settings)
 

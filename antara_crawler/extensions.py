@@ -53,12 +53,12 @@ def _filled(value: Any) -> bool:
 class RunSummary:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        if not settings.getbool("ANTARA_RUN_SUMMARY", True):
+        if not settings.getbool("ANTARA_RUN_SUMMARY"):
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
-        self.max_error_rate = settings.getfloat("ANTARA_MAX_ERROR_RATE", 0.25)
-        self.min_coverage = settings.getfloat("ANTARA_MIN_COVERAGE", 90.0)
+        self.max_error_rate = settings.getfloat("ANTARA_MAX_ERROR_RATE")
+        self.min_coverage = settings.getfloat("ANTARA_MIN_COVERAGE")
         self.articles = 0
         self.filled: Counter[str] = Counter()
         self.short_pages: dict[str, str] = {}  # url -> what was wrong, first seen first

@@ -2,8 +2,9 @@
 
 The rewrite happens here, below every downloader middleware, so robots.txt (per portal), the offsite filter, the
 duplicate filter, the HTTP cache, retries, redirects and stats all see the real ``https://<portal>.antaranews.com``
-URLs; only the TCP connection goes to the mirror. Responses come back carrying the real URL, and ``Location``
-headers pointing into the mirror are mapped back to real URLs.
+URLs; only the TCP connection goes to the mirror. Responses come back carrying the real URL, ``Location`` headers pointing into the
+mirror are mapped back to real URLs, and what the download records in the request's meta (``download_latency``, which
+AutoThrottle adjusts the delay from) is copied back to the real request.
 
 It is also the last line of the offsite rule: a request for a host outside ``*.antaranews.com`` is refused here
 whatever a spider or middleware asked for (stat ``antara/offsite_refused``).
@@ -40,7 +41,13 @@ class AntaraDownloadHandler(HTTP11DownloadHandler):
             raise IgnoreRequest(f"offsite: {request.url}")
         if self.template.is_identity:
             return await super().download_request(request)
-        fetched = await super().download_request(request.replace(url=self.template.to_fetch(request.url)))
+        mirrored = request.replace(url=self.template.to_fetch(request.url))
+        try:
+            fetched = await super().download_request(mirrored)
+        finally:
+            # what the download wrote into the copy's meta (``download_latency``) belongs to the real request:
+            # AutoThrottle reads the latency from it, and without it never adjusts a mirror crawl's delay
+            request.meta.update(mirrored.meta)
         headers = fetched.headers.copy()
         location = headers.get(b"Location")
         if location:

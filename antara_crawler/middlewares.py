@@ -59,7 +59,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.cap = crawler.settings.getfloat("ANTARA_RETRY_AFTER_MAX", 120.0)
+        self.cap = crawler.settings.getfloat("ANTARA_RETRY_AFTER_MAX")
 
     @classmethod
     def from_crawler(cls, crawler):

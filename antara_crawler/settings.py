@@ -16,29 +16,67 @@ NEWSPIDER_MODULE = "antara_crawler.spiders"
 COMMANDS_MODULE = "antara_crawler.commands"
 
 # --- Project settings ------------------------------------------------------------------------------------------
+# Every ANTARA_* setting the package reads is declared here, once, with its default and what it does; components read
+# it without repeating the default (``settings.getint("ANTARA_BATCH_SIZE")``). Each can also be given as an
+# environment variable of the same name, or with ``-s NAME=value``. tests/test_settings.py checks both rules.
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    """An on/off environment variable: unset gives ``default``; "0", "false", "False" and "" are off."""
+    value = os.environ.get(name)
+    return default if value is None else value not in ("0", "false", "False", "")
+
 
 #: Where requests for https://<portal>.antaranews.com/... are really fetched from ({portal} is filled in, then the
 #: original path and query are appended). Items always keep the real URLs. Point it at a mirror, a cache or the
 #: offline test site, e.g. http://127.0.0.1:8080/{portal}.
-ANTARA_URL_TEMPLATE = os.environ.get("ANTARA_URL_TEMPLATE", "https://{portal}.antaranews.com")
+ANTARA_URL_TEMPLATE = _env("ANTARA_URL_TEMPLATE", "https://{portal}.antaranews.com")
 #: The archive: any SQLAlchemy URL. The default SQLite file (and its folder) is created as needed.
-ANTARA_DB_URL = os.environ.get("ANTARA_DB_URL", "sqlite:///data/antara.db")
+ANTARA_DB_URL = _env("ANTARA_DB_URL", "sqlite:///data/antara.db")
 #: Keep the compressed page of every archived article (table ``pages``) so ``scrapy reparse`` can re-extract.
-ANTARA_STORE_HTML = os.environ.get("ANTARA_STORE_HTML", "1") not in ("0", "false", "False", "")
+ANTARA_STORE_HTML = _env_flag("ANTARA_STORE_HTML", True)
 #: Items written per transaction by the store pipeline (the rest is flushed when the spider closes).
-ANTARA_BATCH_SIZE = int(os.environ.get("ANTARA_BATCH_SIZE", "100"))
+ANTARA_BATCH_SIZE = int(_env("ANTARA_BATCH_SIZE", "100"))
 #: Write batches from one background thread instead of the crawl's thread. Off: on 2 cores it gained nothing in
 #: bench/bench_store.py, and a killed process can then lose two batches instead of one.
-ANTARA_STORE_BACKGROUND = os.environ.get("ANTARA_STORE_BACKGROUND", "0") not in ("0", "false", "False", "")
+ANTARA_STORE_BACKGROUND = _env_flag("ANTARA_STORE_BACKGROUND", False)
 #: Contact shown in the User-Agent so ANTARA can reach whoever runs the crawler. Set your own.
-ANTARA_CONTACT = os.environ.get("ANTARA_CONTACT", "https://github.com/antara-crawler/antara_crawler")
+ANTARA_CONTACT = _env("ANTARA_CONTACT", "https://github.com/antara-crawler/antara_crawler")
+#: The run summary at the end of every crawl (extensions.py): counts, field coverage, failure detection. Off only
+#: for tools that drive a crawler themselves.
+ANTARA_RUN_SUMMARY = _env_flag("ANTARA_RUN_SUMMARY", True)
 #: A run fails (non-zero exit) when more than this share of requests end in an HTTP or network error.
-ANTARA_MAX_ERROR_RATE = float(os.environ.get("ANTARA_MAX_ERROR_RATE", "0.25"))
+ANTARA_MAX_ERROR_RATE = float(_env("ANTARA_MAX_ERROR_RATE", "0.25"))
 #: A run fails when fewer than this share (percent) of its articles have a title, a body or a published_at.
-ANTARA_MIN_COVERAGE = float(os.environ.get("ANTARA_MIN_COVERAGE", "90"))
+ANTARA_MIN_COVERAGE = float(_env("ANTARA_MIN_COVERAGE", "90"))
 #: Write a feed of only what each run added or changed to this path pattern (Scrapy feed URI placeholders
 #: %(name)s and %(time)s work); empty: off. Example: feeds/%(name)s/%(time)s.jsonl
-ANTARA_NEW_ITEMS_FEED = os.environ.get("ANTARA_NEW_ITEMS_FEED", "")
+ANTARA_NEW_ITEMS_FEED = _env("ANTARA_NEW_ITEMS_FEED", "")
+#: The log level (Scrapy's LOG_LEVEL, below).
+ANTARA_LOG_LEVEL = _env("ANTARA_LOG_LEVEL", "INFO")
+
+# Distributed crawling (distributed.py, docs/scaling-out.md); inert unless REDIS_URL is set.
+#: Names one distributed crawl: processes with the same id share the queue and the seen set (Redis keys
+#: ``antara:<run id>:<spider>:*``). 1-100 letters, digits, '.', '_' or '-'.
+ANTARA_RUN_ID = _env("ANTARA_RUN_ID", "default")
+#: A process does not finish before this many processes joined the run (or ANTARA_REDIS_JOIN_TIMEOUT passed).
+ANTARA_REDIS_WORKERS = int(_env("ANTARA_REDIS_WORKERS", "1"))
+#: Seconds to wait for ANTARA_REDIS_WORKERS processes to join.
+ANTARA_REDIS_JOIN_TIMEOUT = float(_env("ANTARA_REDIS_JOIN_TIMEOUT", "60"))
+#: Expiry (seconds) of a run's Redis keys, renewed as the run goes; 0: no expiry. Default 7 days.
+ANTARA_REDIS_TTL = int(_env("ANTARA_REDIS_TTL", str(7 * 24 * 3600)))
+#: Seconds after which a silent (killed) process no longer holds the others open.
+ANTARA_REDIS_BUSY_TTL = float(_env("ANTARA_REDIS_BUSY_TTL", "30"))
+#: Seconds between two looks at the shared queue by an idle process.
+ANTARA_REDIS_POLL = float(_env("ANTARA_REDIS_POLL", "0.5"))
+#: Start requests (``dont_filter``) go through the shared duplicate filter, so N processes fetch each seed once.
+ANTARA_REDIS_SHARE_SEEDS = _env_flag("ANTARA_REDIS_SHARE_SEEDS", True)
+#: Seconds a process waits for another process's robots.txt before fetching it itself.
+ANTARA_REDIS_ROBOTS_WAIT = float(_env("ANTARA_REDIS_ROBOTS_WAIT", "15"))
 
 # --- Politeness: ANTARA forbids crawling for AI without written permission; see the README ---------------------
 
@@ -81,7 +119,7 @@ DOWNLOADER_MIDDLEWARES = {
     "antara_crawler.middlewares.RetryAfterMiddleware": 560,
 }
 #: The longest Retry-After (seconds) the crawler will honour.
-ANTARA_RETRY_AFTER_MAX = float(os.environ.get("ANTARA_RETRY_AFTER_MAX", "120"))
+ANTARA_RETRY_AFTER_MAX = float(_env("ANTARA_RETRY_AFTER_MAX", "120"))
 
 ITEM_PIPELINES = {
     # order matters: validate first (drops what must not be stored), then dates, then the archive
@@ -116,4 +154,4 @@ FEED_EXPORT_FIELDS = ARTICLE_FEED_FIELDS  # default None; the documented fields,
 # --- Engine -----------------------------------------------------------------------------------------------------
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # default (the same)
-LOG_LEVEL = os.environ.get("ANTARA_LOG_LEVEL", "INFO")  # default "DEBUG"
+LOG_LEVEL = ANTARA_LOG_LEVEL  # default "DEBUG"

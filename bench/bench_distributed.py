@@ -1,11 +1,16 @@
 """Distributed crawl benchmark: one ``scrapy crawl antara`` process against two and four processes sharing one Redis
 queue, on the same offline mirror with an artificial delay per request (so that parallel fetching shows).
 
-Run with ``python -m bench.bench_distributed [--articles 40] [--per-page 20] [--delay 0.4] [--per-domain 2]``. Needs redis-server
+Run with ``python -m bench.bench_distributed [--articles 250] [--per-page 50] [--delay 1.0] [--per-domain 1]``. Needs redis-server
 and the ``distributed`` extra. Each configuration crawls a fresh SQLite archive under a fresh run id; the figures
 are requests per second of wall time (from the first process's start to the last one's exit, Python and Scrapy
 start-up included) and over the mirror's busy window (first request to last), as ratios against one process.
-Every configuration must make the same requests and archive the same articles.
+Every configuration must make the same requests and archive the same articles. Each process's own peak memory
+(``VmHWM``, see procmem.py) is reported too.
+
+The defaults make the run long enough to mean something: about 1,000 requests, each answered after 1 s, so one
+process fetches for a couple of minutes and start-up (about a second of CPU per process) is a small share of it; the
+ideal ratio for N processes is N. ``ANTARA_BENCH_SCALE`` shrinks the number of articles.
 
 What bounds the gain: each portal's /terkini pages are fetched one after the other (page N links to page N+1), so
 that chain is the floor of any crawl however many processes share it; Python and Scrapy start-up (about a second of
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from antara_crawler.store import Archive
+from bench.procmem import PeakMemory, wait_measured
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
 from tests.support import ROOT
@@ -56,6 +62,7 @@ class Result:
     startup: float  # from starting the processes to the mirror's first request
     requests: Counter
     articles: int
+    peak_mb: list[float]  # each process's own peak memory
 
     @property
     def total(self) -> int:
@@ -114,13 +121,16 @@ def run(site_root: Path, work: Path, redis_url: str, n: int, delay: float, per_d
             "ANTARA_REDIS_POLL=0.2",
         ]
         started = time.monotonic()
-        procs = [
-            subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            for _ in range(n)
-        ]
-        errors = [p.communicate(timeout=600)[1] for p in procs]
+        logs = [work / f"p{n}-{i}.log" for i in range(n)]
+        procs, samplers = [], []
+        for log in logs:
+            with log.open("w") as out:
+                procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=out))
+            samplers.append(PeakMemory(procs[-1].pid))
+        measured = [wait_measured(p, s) for p, s in zip(procs, samplers, strict=True)]
         wall = time.monotonic() - started
-        failed = [e[-2000:] for p, e in zip(procs, errors, strict=True) if p.returncode != 0]
+        errors = [log.read_text(encoding="utf-8", errors="replace") for log in logs]
+        failed = [e[-2000:] for m, e in zip(measured, errors, strict=True) if m.returncode != 0]
         if failed:
             raise RuntimeError(f"{len(failed)} process(es) failed:\n" + "\n".join(failed))
         times = server.requests.times
@@ -129,24 +139,24 @@ def run(site_root: Path, work: Path, redis_url: str, n: int, delay: float, per_d
         requests = Counter(server.requests)
     with Archive.open(f"sqlite:///{db}") as archive:
         articles = archive.count()
-    return Result(n, wall, busy, startup, requests, articles)
+    return Result(n, wall, busy, startup, requests, articles, [m.peak_mb for m in measured])
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", type=int, default=40, help="listed articles per portal (4 portals)")
-    ap.add_argument("--per-page", type=int, default=20, help="articles per /terkini page (pages are fetched in turn)")
-    ap.add_argument("--delay", type=float, default=0.4, help="seconds the mirror waits before each answer")
-    ap.add_argument("--per-domain", type=int, default=2, help="CONCURRENT_REQUESTS_PER_DOMAIN of each process")
+    ap.add_argument("--articles", type=int, default=250, help="listed articles per portal (4 portals)")
+    ap.add_argument("--per-page", type=int, default=50, help="articles per /terkini page (pages are fetched in turn)")
+    ap.add_argument("--delay", type=float, default=1.0, help="seconds the mirror waits before each answer")
+    ap.add_argument("--per-domain", type=int, default=1, help="CONCURRENT_REQUESTS_PER_DOMAIN of each process")
     ap.add_argument("--processes", default="1,2,4")
-    args = ap.parse_args(argv)
+    args = ap.parse_args(argv if argv is not None else [])
+    scale = max(0.0001, float(os.environ.get("ANTARA_BENCH_SCALE", "1")))
+    articles = max(5, int(args.articles * scale))
     counts = [int(x) for x in args.processes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="antara-bench-distributed-"))
     redis_proc = None
     try:
-        site = build_site(
-            work / "site", articles_per_portal=args.articles, seed=3, portals=PORTALS, per_page=args.per_page
-        )
+        site = build_site(work / "site", articles_per_portal=articles, seed=3, portals=PORTALS, per_page=args.per_page)
         redis_proc, redis_url = start_redis(work)
         print(f"{os.cpu_count()} CPU(s); each process needs about a second of CPU to start")
         print(
@@ -156,12 +166,13 @@ def main(argv: list[str] | None = None) -> None:
         results = [run(site.root, work, redis_url, n, args.delay, args.per_domain) for n in counts]
         base = results[0]
         print(f"{'processes':>9} {'requests':>8} {'articles':>8} {'wall s':>7} {'req/s':>6} {'ratio':>6} "
-              f"{'busy s':>7} {'req/s':>6} {'ratio':>6} {'start-up s':>10}")  # fmt: skip
+              f"{'busy s':>7} {'req/s':>6} {'ratio':>6} {'ideal':>5} {'start-up s':>10} {'peak MB each':>14}")  # fmt: skip
         for r in results:
             print(
                 f"{r.processes:>9} {r.total:>8} {r.articles:>8} {r.wall:>7.2f} {r.total / r.wall:>6.1f} "
                 f"{base.wall / r.wall:>6.2f} {r.busy:>7.2f} {r.total / max(r.busy, 1e-9):>6.1f} "
-                f"{base.busy / max(r.busy, 1e-9):>6.2f} {r.startup:>10.2f}"
+                f"{base.busy / max(r.busy, 1e-9):>6.2f} {r.processes / base.processes:>5.1f} {r.startup:>10.2f} "
+                f"{'/'.join(f'{mb:.0f}' for mb in r.peak_mb):>14}"
             )
         same = all(r.requests == base.requests for r in results)
         print(f"same requests in every configuration: {same}; "
@@ -179,4 +190,4 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    main()
+    main(sys.argv[1:])

@@ -31,6 +31,7 @@ from antara_crawler.pipelines.store import StorePipeline
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import prepare, utc_now
+from tests.support import antara_settings
 
 PORTALS = [f"portal{i:02d}" for i in range(40)]
 MONTHS = [f"{y}-{m:02d}" for y in range(2015, 2025) for m in range(1, 13)]
@@ -123,7 +124,7 @@ def run_pipeline(db: Path, items: list[Article], batch: int, *, background: bool
     """Wall and CPU seconds to push ``items`` through a real StorePipeline (open excluded), and its counts."""
     crawler = get_crawler(
         BenchSpider,
-        {"ANTARA_DB_URL": f"sqlite:///{db}", "ANTARA_BATCH_SIZE": batch, "ANTARA_STORE_BACKGROUND": background},
+        antara_settings(ANTARA_DB_URL=f"sqlite:///{db}", ANTARA_BATCH_SIZE=batch, ANTARA_STORE_BACKGROUND=background),
     )
     crawler.spider = crawler._create_spider()
     pipeline = StorePipeline.from_crawler(crawler)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.site.server import MirrorServer
@@ -148,3 +149,31 @@ WITHOUT_RETRY_AFTER = (
     '"antara_crawler.middlewares.SharedRobotsTxtMiddleware": 100, '
     '"antara_crawler.middlewares.RetryAfterMiddleware": null}'
 )
+
+
+_AUTOTHROTTLE_LINE = re.compile(
+    r"slot: (?P<slot>\S+) \| conc:\s*\d+ \| delay:\s*(?P<delay>-?\d+) ms \((?P<diff>[+-]\d+)\) \| "
+    r"latency:\s*(?P<latency>\d+) ms"
+)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One AutoThrottle debug line: the slot's delay after a response (ms), its change, the response's latency."""
+
+    slot: str
+    delay: int
+    diff: int
+    latency: int
+
+    @property
+    def before(self) -> int:
+        return self.delay - self.diff
+
+
+def adjustments(log: str) -> list[Adjustment]:
+    """AutoThrottle's ``AUTOTHROTTLE_DEBUG`` lines of a crawl log, in order."""
+    return [
+        Adjustment(m["slot"], int(m["delay"]), int(m["diff"]), int(m["latency"]))
+        for m in _AUTOTHROTTLE_LINE.finditer(log)
+    ]

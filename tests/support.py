@@ -38,3 +38,11 @@ def run_scrapy(args: list[str], *, cwd: Path = ROOT, env: dict | None = None, ti
     full_env.setdefault("ANTARA_LOG_LEVEL", "INFO")
     cmd = [sys.executable, "-m", "scrapy", *args]
     return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def antara_settings(**overrides: object) -> dict:
+    """The ``ANTARA_*`` settings declared in ``antara_crawler/settings.py`` (what every real crawl starts from), with
+    ``overrides``: for crawlers built in-process with ``get_crawler``, which otherwise lack the project's defaults."""
+    from antara_crawler import settings as project
+
+    return {**{k: v for k, v in vars(project).items() if k.startswith("ANTARA_")}, **overrides}

@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from antara_crawler.items import Article, RelatedLink
 from antara_crawler.spiders.antara import AntaraCrawlSpider
-from tests.support import SAMPLES, file_response, load_json
+from tests.support import SAMPLES, antara_settings, file_response, load_json
 
 LISTING = SAMPLES / "regional_terkini_listing_page2.html"
 LISTING_URL = "https://babel.antaranews.com/terkini/2"
@@ -36,7 +36,7 @@ class FakeArchive:
 
 
 def make_spider(known=(), **kwargs) -> AntaraCrawlSpider:
-    crawler = get_crawler(AntaraCrawlSpider, {"ROBOTSTXT_OBEY": False})
+    crawler = get_crawler(AntaraCrawlSpider, antara_settings(ROBOTSTXT_OBEY=False))
     spider = AntaraCrawlSpider.from_crawler(crawler, **{"portals": "babel", **kwargs})
     spider._archive = FakeArchive(known)
     spider.__dict__["_catch_up"] = False  # the previous run finished (no crawl_runs table here)

@@ -10,10 +10,11 @@ from scrapy.utils.test import get_crawler
 
 from antara_crawler.extensions import RunSummary
 from antara_crawler.items import Article, LinkStatus
+from tests.support import antara_settings
 
 
 def make(**settings):
-    crawler = get_crawler(Spider, {"ANTARA_MIN_COVERAGE": 90, "ANTARA_MAX_ERROR_RATE": 0.25, **settings})
+    crawler = get_crawler(Spider, antara_settings(ANTARA_MIN_COVERAGE=90, ANTARA_MAX_ERROR_RATE=0.25, **settings))
     crawler.stats.open_spider()
     return crawler, RunSummary.from_crawler(crawler)
 

@@ -31,13 +31,14 @@ from antara_crawler.distributed import (
     RedisRobotsCache,
     RedisScheduler,
     RunKeys,
+    _now_ms,
     distributed_settings,
     run_id,
 )
 from antara_crawler.store import Archive
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT
+from tests.support import ROOT, antara_settings
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +137,13 @@ def test_addon_is_inert_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_addon_switches_scheduler_and_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.setenv("ANTARA_RUN_ID", "2026-02-21")
-    settings = Settings({"EXTENSIONS": {"antara_crawler.extensions.RunSummary": 500}, "DOWNLOADER_MIDDLEWARES": {}})
+    settings = Settings(
+        antara_settings(
+            ANTARA_RUN_ID="2026-02-21",
+            EXTENSIONS={"antara_crawler.extensions.RunSummary": 500},
+            DOWNLOADER_MIDDLEWARES={},
+        )
+    )
     settings.set("EXTENSIONS", {"antara_crawler.extensions.RunSummary": 500}, priority="spider")  # as the spider does
     RedisAddon().update_settings(settings)
     assert "antara_crawler.extensions.RunSummary" in settings.getdict("EXTENSIONS")
@@ -149,11 +155,11 @@ def test_addon_switches_scheduler_and_filter(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.getdict("DOWNLOADER_MIDDLEWARES")[RedisRobotsCache] == 90
 
 
-def test_run_id_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ANTARA_RUN_ID", raising=False)
-    assert run_id(Settings()) == "default"
-    with pytest.raises(ValueError, match="ANTARA_RUN_ID"):
-        run_id(Settings({"ANTARA_RUN_ID": "a b%(x)s"}))
+def test_run_id_is_validated() -> None:
+    assert run_id(Settings({"ANTARA_RUN_ID": "2026-02-21"})) == "2026-02-21"
+    for bad in ("a b%(x)s", ""):
+        with pytest.raises(ValueError, match="ANTARA_RUN_ID"):
+            run_id(Settings({"ANTARA_RUN_ID": bad}))
 
 
 def _crawler(redis_url: str, **extra):
@@ -163,7 +169,7 @@ def _crawler(redis_url: str, **extra):
         "ANTARA_REDIS_TTL": 3600,
         **extra,
     }
-    crawler = get_crawler(Spider, settings)
+    crawler = get_crawler(Spider, antara_settings(**settings))
     spider = Spider.from_crawler(crawler, name="antara")
     crawler.spider = spider
     return crawler, spider
@@ -324,7 +330,12 @@ def test_coordinator_waits_for_busy_workers_then_the_last_one_cleans_up(redis_ur
     a.server.delete(keys.requests)
     a.spider_idle(spider)  # nothing queued, nobody busy: a may close
     b.mark_busy()
-    time.sleep(1.2)  # b was killed: its claim lapses after ANTARA_REDIS_BUSY_TTL
+    now = _now_ms(a.server)
+    claim = a.server.zscore(keys.busy, b.worker)
+    assert now < claim <= now + 1000  # b's claim ends ANTARA_REDIS_BUSY_TTL (1 s) after it was renewed
+    with pytest.raises(DontCloseSpider):
+        a.spider_idle(spider)
+    a.server.zadd(keys.busy, {b.worker: now - 1})  # b was killed: no renewal, its claim's end has passed
     a.spider_idle(spider)
     a.server.sadd(keys.dupefilter, "fp")
     a.spider_closed(spider, "finished")

@@ -35,6 +35,7 @@ from tests.reliability_helpers import (
 from tests.site.build import SiteManifest, build_site
 from tests.site.server import MirrorServer
 from tests.store_helpers.factory import make_article
+from tests.support import antara_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -200,7 +201,7 @@ def test_killed_related_crawl_reruns_to_the_uninterrupted_archive(killed_with_re
 
 def _spider_and_pipeline(db: Path, **spider_args) -> tuple[AntaraCrawlSpider, StorePipeline]:
     """An antara spider and the store pipeline of its crawler, opened (the pipeline records this run)."""
-    crawler = get_crawler(AntaraCrawlSpider, {"ANTARA_DB_URL": f"sqlite:///{db}", "ROBOTSTXT_OBEY": False})
+    crawler = get_crawler(AntaraCrawlSpider, antara_settings(ANTARA_DB_URL=f"sqlite:///{db}", ROBOTSTXT_OBEY=False))
     crawler.spider = spider = crawler._create_spider(portals="babel", **spider_args)
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()

@@ -22,6 +22,7 @@ from antara_crawler.signals import articles_stored
 from antara_crawler.store import get_archive
 from tests.store_helpers.factory import make_article
 from tests.store_helpers.feed_articles import keys
+from tests.support import antara_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,7 @@ class StoreTestSpider(Spider):
 
 def make_pipeline(db: Path, batch_size: int = 10, **settings: object) -> StorePipeline:
     crawler = get_crawler(
-        StoreTestSpider, {"ANTARA_DB_URL": f"sqlite:///{db}", "ANTARA_BATCH_SIZE": batch_size, **settings}
+        StoreTestSpider, antara_settings(ANTARA_DB_URL=f"sqlite:///{db}", ANTARA_BATCH_SIZE=batch_size, **settings)
     )
     crawler.spider = crawler._create_spider(run_arguments={"portals": "babel"})
     pipeline = StorePipeline.from_crawler(crawler)

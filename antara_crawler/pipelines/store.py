@@ -46,8 +46,8 @@ class StorePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.batch_size = max(1, crawler.settings.getint("ANTARA_BATCH_SIZE", 100))
-        self.background = crawler.settings.getbool("ANTARA_STORE_BACKGROUND", False)
+        self.batch_size = max(1, crawler.settings.getint("ANTARA_BATCH_SIZE"))
+        self.background = crawler.settings.getbool("ANTARA_STORE_BACKGROUND")
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.buffer: list[Article | LinkStatus] = []

@@ -202,7 +202,7 @@ class AntaraSpider(scrapy.Spider):
         except Exception:  # the parser promises NotArticle only; this is the last guard of "keep going"
             self.logger.exception("Parser failure on %s", response.url)
             raise NotArticle("parse_error") from None
-        if self.settings.getbool("ANTARA_STORE_HTML", True):
+        if self.settings.getbool("ANTARA_STORE_HTML"):
             article.raw_html = pages[0][1]
             article.more_pages = list(pages[1:])
         return article

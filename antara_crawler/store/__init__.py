@@ -38,7 +38,7 @@ def get_archive(crawler: Any) -> Archive:
     """The crawler's archive, opened on first use (ANTARA_DB_URL, ANTARA_STORE_HTML) and cached on the crawler."""
     archive = getattr(crawler, _ATTR, None)
     if archive is None or archive.closed:
-        store_html = crawler.settings.getbool("ANTARA_STORE_HTML", True)
+        store_html = crawler.settings.getbool("ANTARA_STORE_HTML")
         archive = Archive.open(db_url(crawler.settings), store_html=store_html)
         setattr(crawler, _ATTR, archive)
     return archive

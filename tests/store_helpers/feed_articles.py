@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 from antara_crawler.pipelines.store import StorePipeline
 from tests.store_helpers.factory import PORTALS, make_article
+from tests.support import antara_settings
 
 
 class FeedSpider(Spider):
@@ -43,7 +44,7 @@ def main() -> None:
         "ANTARA_BATCH_SIZE": args.batch_size,
         "ANTARA_STORE_BACKGROUND": args.background,
     }
-    crawler = get_crawler(FeedSpider, settings)
+    crawler = get_crawler(FeedSpider, antara_settings(**settings))
     crawler.spider = crawler._create_spider(run_arguments={"total": args.total})
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
