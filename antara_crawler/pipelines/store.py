@@ -51,6 +51,7 @@ from antara_crawler.store import (
     describe,
     get_archive,
 )
+from antara_crawler.store.retry import reactor_running
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +212,8 @@ class StorePipeline:
     # --- recovery after a failed write --------------------------------------------------------------------------
 
     def _start_recovery(self) -> None:
-        if self._recovering or self.retry.unavailable is not None:
-            return
+        if self._recovering or self.retry.unavailable is not None or not reactor_running():
+            return  # (without a running reactor, as in unit tests, the kept items wait for the next flush)
         self._recovering = True
         deferred_from_coro(self._recover())
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -192,6 +193,8 @@ class ArchiveRetry:
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(*args)`` in a reactor thread, retried with non-blocking pauses; raises :class:`ArchiveUnavailable`
         past the budget and re-raises errors that are not transient. Await it from Scrapy callbacks and pipelines."""
+        if not reactor_running():  # outside a crawl (a unit test, a script): plain blocking retries
+            return self.call_blocking(fn, *args, **kwargs)
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, threads
         from twisted.internet.task import deferLater
@@ -211,4 +214,10 @@ class ArchiveRetry:
             return result
 
 
-__all__ = ["ArchiveRetry", "ArchiveUnavailable", "describe", "is_transient"]
+def reactor_running() -> bool:
+    """True inside a running crawl (never imports, and so never installs, a reactor)."""
+    reactor = sys.modules.get("twisted.internet.reactor")
+    return bool(getattr(reactor, "running", False))
+
+
+__all__ = ["ArchiveRetry", "ArchiveUnavailable", "describe", "is_transient", "reactor_running"]
