@@ -238,6 +238,7 @@ def test_sqlite_lock_held_longer_than_the_busy_timeout_loses_nothing(site, tmp_p
         locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), "4"], stdout=subprocess.PIPE, text=True)
         assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
         assert locker.wait(timeout=30) == 0
+        locker.stdout.close()
         _, log = proc.communicate(timeout=240)
     assert proc.returncode == 0, f"exit {proc.returncode}\n{log[-4000:]}"
     assert_clean_log(log)
