@@ -100,3 +100,19 @@ def test_an_error_no_retry_can_fix_is_raised_at_once(tmp_path: Path) -> None:
         retry.call_blocking(broken)
     assert retry.retries == 0 and retry.unavailable is None
     archive.close()
+
+
+def test_spiders_reach_the_archive_only_through_archive_methods() -> None:
+    """No SQL in spiders (issue 12): they call Archive methods through archive_read, which owns retries."""
+    import ast
+
+    spiders = Path(__file__).resolve().parent.parent / "antara_crawler" / "spiders"
+    imported: set[str] = set()
+    for path in spiders.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+    assert not [name for name in imported if name.split(".")[0] == "sqlalchemy" or "store.schema" in name]

@@ -116,7 +116,16 @@ class StorePipeline:
                 self.flush()
         return item
 
-    def close_spider(self) -> None:
+    def close_spider(self) -> Any:
+        if self._recovering:  # closing during an outage (Ctrl-C): let the recovery end (within the budget) first
+            return self._close_after_recovery()
+        self.flush(final=True)
+        return None
+
+    async def _close_after_recovery(self) -> None:
+        waiter: Deferred[None] = Deferred()
+        self._waiters.append(waiter)
+        await maybe_deferred_to_future(waiter)
         self.flush(final=True)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
