@@ -232,8 +232,7 @@ class StorePipeline:
         try:
             while self.buffer:
                 batch = self.buffer[: self.batch_size]
-                started = time.perf_counter()
-                try:
+                try:  # in a thread: the crawl's thread is not held (the outage is in antara/archive/wait_seconds)
                     result, seconds = await self.retry.call(_timed_write, archive, batch)
                 except ArchiveUnavailable:
                     return  # the spider is closing; the kept items are flushed (or counted) at close
@@ -241,8 +240,6 @@ class StorePipeline:
                     del self.buffer[: len(batch)]
                     self._lost(batch, exc)
                     continue
-                finally:
-                    self._waited(time.perf_counter() - started)
                 del self.buffer[: len(batch)]
                 self._apply(result, seconds)
                 if len(self.buffer) < self.batch_size:
