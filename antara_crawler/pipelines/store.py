@@ -22,7 +22,9 @@ process loses at most its uncommitted batch (two with the writer thread), which 
 
 Stats: ``antara/store/new``, ``/updated``, ``/unchanged``, ``/link_statuses`` (LinkStatus records stored),
 ``/link_status`` (related links marked with their target's status), ``/dropped/<reason>``, ``/batches``,
-``/seconds`` (time spent writing), ``/wait_seconds`` (time the crawl waited for the archive); ``antara/run_id``
+``/seconds`` (time spent writing), ``/wait_seconds`` (time the crawl's thread spent on inline writes),
+``/write_failures`` (batches that failed and were kept); ``antara/archive/retries`` and ``/wait_seconds`` (the
+outage) come from the shared :class:`~antara_crawler.store.retry.ArchiveRetry`; ``antara/run_id``
 is this run's ``crawl_runs`` id. After each committed batch the signal :data:`antara_crawler.signals.articles_stored`
 carries the new and updated Articles (keyword arguments ``new``, ``updated``; also ``result``, the batch's
 WriteResult). Signals and stats are handled on the crawl's thread.
