@@ -11,7 +11,15 @@ A run **fails** when:
 * ``nothing_stored``: articles were attempted but none reached the archive (the site changed, or it is down);
 * ``error_rate``: more than ``ANTARA_MAX_ERROR_RATE`` of the requests ended in an error (after retries);
 * ``coverage``: fewer than ``ANTARA_MIN_COVERAGE`` percent of the run's articles have a title, a body or a
-  published_at.
+  published_at;
+* ``archive_unavailable``: the archive stayed unavailable longer than ``ANTARA_ARCHIVE_RETRY_SECONDS`` (the crawl
+  command then exits 4, see ``antara_crawler/commands/crawl.py``);
+* ``lost``: items that could not be written (``antara/store/dropped/write_failed``) or discovery pages whose links
+  could not be followed because the archive was unavailable (``antara/archive/lost/pages``). A run that lost
+  anything is never ``ok``; the next run fetches what was lost.
+
+The archive line of the summary gives the retries of archive operations (``antara/archive/retries``), the seconds
+the archive was unavailable while the crawl waited for it (``antara/archive/wait_seconds``) and what was lost.
 
 The reason goes to the stat ``antara/run_failed``; the project's ``crawl`` command then exits with status 3 so cron
 and systemd see it (``antara_crawler/commands/crawl.py``).
@@ -28,6 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from antara_crawler.items import ARTICLE_FEED_FIELDS, Article
+from antara_crawler.store import UNAVAILABLE_STAT, archive_retry
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +99,7 @@ class RunSummary:
     def spider_closed(self, spider: Any, reason: str) -> None:
         for url, why in getattr(spider, "short_pages", None) or ():
             self._short(url, why)
+        self.stats.set_value("antara/archive/wait_seconds", round(archive_retry(self.crawler).waited_seconds, 1))
         summary = self.summary(reason)
         failures = summary["failures"]
         for name, pct in summary["coverage"].items():
@@ -163,6 +173,20 @@ class RunSummary:
         if low:
             shown = ", ".join(f"{f} {pct:.1f}%" for f, pct in low.items())
             failures.append(f"coverage: {shown} (min {self.min_coverage:g}%)")
+        archive = {
+            "retries": get("antara/archive/retries", 0),
+            "wait_seconds": get("antara/archive/wait_seconds", 0.0),
+            "unavailable": get(UNAVAILABLE_STAT),
+            "items_not_written": get("antara/store/dropped/write_failed", 0),
+            "pages_not_followed": get("antara/archive/lost/pages", 0),
+        }
+        if archive["unavailable"]:
+            failures.append(f"archive_unavailable: {archive['unavailable']}")
+        if archive["items_not_written"] or archive["pages_not_followed"]:
+            failures.append(
+                f"lost: {archive['items_not_written']} item(s) not written, {archive['pages_not_followed']} "
+                "page(s) not followed (the next run fetches them)"
+            )
         return {
             "reason": reason,
             "store": store,
@@ -175,6 +199,7 @@ class RunSummary:
             "requests": requests,
             "error_rate": error_rate,
             "coverage": coverage,
+            "archive": archive,
             "failures": failures,
             "short_pages": list(self.short_pages.items())[:SHORT_PAGES_SHOWN],
             "short_pages_total": len(self.short_pages),
@@ -196,6 +221,13 @@ class RunSummary:
             f"failed requests: {kv(s['errors'])}; error rate {s['error_rate']:.1%} of {s['requests']} requests",
             "  field coverage: " + (", ".join(f"{k} {v:.1f}%" for k, v in s["coverage"].items()) or "no article"),
         ]
+        archive = s.get("archive") or {}
+        if any(archive.values()):
+            lines.append(
+                f"  archive: retries={archive['retries']} waited={archive['wait_seconds']:g}s "
+                f"unavailable={archive['unavailable'] or 'no'}; lost: items_not_written="
+                f"{archive['items_not_written']} pages_not_followed={archive['pages_not_followed']}"
+            )
         if s["short_pages"]:
             more = s["short_pages_total"] - len(s["short_pages"])
             lines.append(f"  pages that fell short ({s['short_pages_total']}); keep them as fixtures:")

@@ -44,6 +44,13 @@ ANTARA_BATCH_SIZE = int(_env("ANTARA_BATCH_SIZE", "100"))
 #: Write batches from one background thread instead of the crawl's thread. Off: on 2 cores it gained nothing in
 #: bench/bench_store.py, and a killed process can then lose two batches instead of one.
 ANTARA_STORE_BACKGROUND = _env_flag("ANTARA_STORE_BACKGROUND", False)
+#: How long (seconds) a crawl keeps retrying the archive when it is unavailable (a database restart, a failover, a
+#: full disk, a lock held by another process): the spider's reads and the store's writes wait with backoff. Past
+#: it the run stops scheduling, flushes what it can, counts what it could not write and exits 4 (docs/scheduling.md).
+ANTARA_ARCHIVE_RETRY_SECONDS = float(_env("ANTARA_ARCHIVE_RETRY_SECONDS", "300"))
+#: SQLite only: how long (seconds) one statement waits for another process's lock before "database is locked"
+#: (then ANTARA_ARCHIVE_RETRY_SECONDS takes over, without holding the crawl's thread).
+ANTARA_SQLITE_BUSY_SECONDS = float(_env("ANTARA_SQLITE_BUSY_SECONDS", "30"))
 #: Contact shown in the User-Agent so ANTARA can reach whoever runs the crawler. Set your own.
 ANTARA_CONTACT = _env("ANTARA_CONTACT", "https://github.com/antara-crawler/antara_crawler")
 #: The run summary at the end of every crawl (extensions.py): counts, field coverage, failure detection. Off only

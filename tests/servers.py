@@ -5,6 +5,8 @@
   run, so the server runs as the ``postgres`` system user (``runuser``), in folders owned by it.
 * ``postgres_url`` (function): a fresh database on that server, as a SQLAlchemy URL
   (``postgresql+psycopg://postgres@127.0.0.1:PORT/NAME``); dropped after the test.
+* ``restartable_postgres`` (module): a server of its own (``ControlledPostgres``) with ``stop()`` and ``start()``, for
+  the archive-outage tests; it is never the shared one, so stopping it disturbs no other test.
 * ``redis_server`` (session): ``redis-server`` on a free 127.0.0.1 port, no persistence; ``redis_url`` (function)
   is that server after a ``FLUSHALL``.
 
@@ -136,16 +138,30 @@ def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'antara_crawler[distributed]')")
-    external = os.environ.get("ANTARA_TEST_PG_URL")
-    if external:
-        from sqlalchemy.engine import make_url
+@dataclass
+class ControlledPostgres(PostgresServer):
+    """A throwaway server of our own that a test may stop and start again (an outage in the middle of a crawl)."""
 
-        u = make_url(external)
-        yield PostgresServer(u.host or "127.0.0.1", u.port or 5432, u.username or PG_USER, u.password or "")
-        return
+    bin_dir: Path = Path()
+    data: Path = Path()
+    options: str = ""
+    log: Path = Path()
+
+    def stop(self, mode: str = "fast") -> None:
+        """``pg_ctl stop -m fast``: sessions are terminated (SQLSTATE 57P01), then connections are refused."""
+        _run(_as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]), check=True)
+
+    def start(self) -> None:
+        cmd = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", self.options, "-l", str(self.log), "-w"]
+        _run(_as_postgres([*cmd, "start"]), check=True)
+        if not _wait_port(self.port, 30):
+            raise RuntimeError(f"PostgreSQL did not come back: {_tail(self.log)}")
+
+
+@contextlib.contextmanager
+def _cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlledPostgres]:
+    """initdb + pg_ctl start on a free 127.0.0.1 port; stopped and deleted on exit (skips when impossible)."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'antara_crawler[distributed]')")
     bin_dir = pg_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql")
@@ -172,11 +188,32 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
             detail = start.stderr.strip() or _tail(log)
             pytest.skip(f"PostgreSQL did not start: {detail[-800:]}")
         logger.info("PostgreSQL test server on 127.0.0.1:%d (%s)", port, root)
-        yield PostgresServer("127.0.0.1", port, PG_USER)
+        yield ControlledPostgres("127.0.0.1", port, PG_USER, bin_dir=bin_dir, data=data, options=options, log=log)
     finally:
-        if (data / "postmaster.pid").exists() or _pg_running(bin_dir, data):
+        if (data / "postmaster.pid").exists() or (bin_dir is not None and _pg_running(bin_dir, data)):
             _run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]))
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'antara_crawler[distributed]')")
+    external = os.environ.get("ANTARA_TEST_PG_URL")
+    if external:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(external)
+        yield PostgresServer(u.host or "127.0.0.1", u.port or 5432, u.username or PG_USER, u.password or "")
+        return
+    with _cluster(tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def restartable_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlledPostgres]:
+    """A PostgreSQL server of the module's own (never the shared one), which tests stop and start mid-crawl."""
+    with _cluster(tmp_path_factory) as server:
+        yield server
 
 
 def _pg_running(bin_dir: Path, data: Path) -> bool:

@@ -25,6 +25,8 @@ FEED_URL = "https://babel.antaranews.com/rss/terkini.xml"
 
 
 class FakeArchive:
+    closed = False
+
     def __init__(self, known=()):
         self.known = set(known)
         self.queries: list[list[tuple[str, int]]] = []
@@ -38,7 +40,7 @@ class FakeArchive:
 def make_spider(known=(), **kwargs) -> AntaraCrawlSpider:
     crawler = get_crawler(AntaraCrawlSpider, antara_settings(ROBOTSTXT_OBEY=False))
     spider = AntaraCrawlSpider.from_crawler(crawler, **{"portals": "babel", **kwargs})
-    spider._archive = FakeArchive(known)
+    crawler.antara_archive = FakeArchive(known)  # what store.get_archive(crawler) answers
     spider.__dict__["_catch_up"] = False  # the previous run finished (no crawl_runs table here)
     return spider
 
@@ -142,7 +144,7 @@ def test_feed_schedules_unknown_articles_only():
     out = run(spider.parse_feed(feed_response()))
     ids = [int(r.url.split("/")[4]) for r in article_requests(out)]
     assert ids == [556228, 556224, 556219, 556215]  # the archived one and the /foto/ item are left out
-    assert len(spider._archive.queries) == 1  # one archive query for the whole feed
+    assert len(spider.crawler.antara_archive.queries) == 1  # one archive query for the whole feed
     assert stat(spider, "skipped_not_article") == 1
 
 
@@ -164,7 +166,7 @@ def test_listing_schedules_articles_and_next_page():
         i["url"] for i in load_json(SAMPLES / "regional_terkini_listing_page2.json")["items"]
     ]
     assert [r.url for r in listing_requests(out)] == ["https://babel.antaranews.com/terkini/3"]
-    assert len(spider._archive.queries) == 1
+    assert len(spider.crawler.antara_archive.queries) == 1
 
 
 def test_listing_all_archived_stops_paging():
@@ -188,13 +190,13 @@ def test_previous_run_read_from_crawl_runs(tmp_path):
     finished = archive.start_run("antara", {})
     archive.finish_run(finished, {}, "finished")
     spider = make_spider()
-    spider._archive = archive
+    spider.crawler.antara_archive = archive
     del spider.__dict__["_catch_up"]
     spider._started_at = "9999-12-31 00:00:00"
-    assert spider._catching_up() is False
+    assert asyncio.run(spider._catching_up()) is False
     archive.start_run("antara", {})  # killed: never finished
     del spider.__dict__["_catch_up"]
-    assert spider._catching_up() is True
+    assert asyncio.run(spider._catching_up()) is True
     archive.close()
 
 
@@ -283,30 +285,30 @@ def _ids(requests) -> list[int]:
 
 def test_related_depth_zero_follows_nothing():
     spider = make_spider()
-    assert list(spider.follow_from_article(_article(1, (2, None)), None, 0)) == []
+    assert run(spider._follow_related(_article(1, (2, None)), 0)) == []
 
 
 def test_related_followed_up_to_depth():
     spider = make_spider(related_depth="1", known=[("babel", 3)])
     spider._depths[("babel", 1)] = 0
-    out = list(spider.follow_from_article(_article(1, (2, None), (3, None)), None, 0))
+    out = run(spider._follow_related(_article(1, (2, None), (3, None)), 0))
     assert _ids(out) == [2]  # 3 is archived already
     assert out[0].meta["antara_depth"] == 1
-    assert list(spider.follow_from_article(_article(2, (4, None)), None, 1)) == []  # the limit
+    assert run(spider._follow_related(_article(2, (4, None)), 1)) == []  # the limit
 
 
 def test_shorter_path_follows_cut_links_without_refetch():
     spider = make_spider(related_depth="2")
     spider._depths.update({("babel", 1): 0, ("babel", 2): 2})
-    assert list(spider.follow_from_article(_article(2, (5, None)), None, 2)) == []  # at the limit: links cut
-    out = list(spider.follow_from_article(_article(1, (2, None)), None, 0))  # 2 is one hop from 1 after all
+    assert run(spider._follow_related(_article(2, (5, None)), 2)) == []  # at the limit: links cut
+    out = run(spider._follow_related(_article(1, (2, None)), 0))  # 2 is one hop from 1 after all
     assert _ids(out) == [5]  # 2 is not fetched again; its cut link is followed now
     assert spider._depths[("babel", 2)] == 1
 
 
 def test_related_window_uses_the_link_date():
     spider = make_spider(related_depth="1", since="2026-01-01")
-    out = list(spider.follow_from_article(_article(1, (2, "2025-12-31T10:00:00+07:00"), (3, None)), None, 0))
+    out = run(spider._follow_related(_article(1, (2, "2025-12-31T10:00:00+07:00"), (3, None)), 0))
     assert _ids(out) == [3]
     assert out[0].meta["antara_check_window"] is True  # undated: the article's own date decides
 

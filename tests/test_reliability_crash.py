@@ -7,6 +7,7 @@ and while others were in memory or in flight. The archives are compared table by
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import sqlite3
@@ -208,6 +209,18 @@ def _spider_and_pipeline(db: Path, **spider_args) -> tuple[AntaraCrawlSpider, St
     return spider, pipeline
 
 
+def _run(coro):
+    """The spider's archive reads are coroutines; outside a crawl they run (blocking) in asyncio.run."""
+    return asyncio.run(coro)
+
+
+def _collect(agen) -> list:
+    async def collect():
+        return [x async for x in agen]
+
+    return asyncio.run(collect())
+
+
 def _close(spider: AntaraCrawlSpider, pipeline: StorePipeline) -> None:
     pipeline.close_spider()
     pipeline.spider_closed(spider, "finished")
@@ -227,8 +240,8 @@ def test_the_previous_run_is_found_by_id_even_within_the_same_second(tmp_path: P
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE crawl_runs SET started_at = '2026-07-07 10:00:00'")
     spider._started_at = "2026-07-07 10:00:00"
-    assert spider._previous_run()["id"] == earlier
-    assert spider._catching_up() is (previous == "killed")
+    assert _run(spider._previous_run())["id"] == earlier
+    assert _run(spider._catching_up()) is (previous == "killed")
     _close(spider, pipeline)
 
 
@@ -246,11 +259,11 @@ def test_catch_up_follows_the_stored_related_links_of_archived_articles(tmp_path
         archive.write_batch([make_article(1, n_related=3), make_article(1002)])
         archive.write_batch([LinkStatus("https://babel.antaranews.com/berita/1001/x", "babel", 1001, 404, "http_404")])
     spider, pipeline = _spider_and_pipeline(db, related_depth=related_depth)
-    assert spider._catching_up()
-    requests = list(spider._follow_archived([("babel", 1)], 0))
+    assert _run(spider._catching_up())
+    requests = _collect(spider._follow_archived([("babel", 1)], 0))
     assert _ids(requests) == expected
     assert [r.meta["antara_depth"] for r in requests] == [1, 2, 2][: len(expected)]
-    assert list(spider._follow_archived([("babel", 1)], 0)) == []  # once per run
+    assert _collect(spider._follow_archived([("babel", 1)], 0)) == []  # once per run
     _close(spider, pipeline)
 
 
@@ -260,8 +273,8 @@ def test_a_normal_run_follows_no_stored_related_link(tmp_path: Path):
         archive.finish_run(archive.start_run("antara", {}), {}, "finished")
         archive.write_batch([make_article(1, n_related=3)])
     spider, pipeline = _spider_and_pipeline(db, related_depth=2)
-    assert not spider._catching_up()
-    assert list(spider._follow_archived([("babel", 1)], 0)) == []
+    assert not _run(spider._catching_up())
+    assert _collect(spider._follow_archived([("babel", 1)], 0)) == []
     _close(spider, pipeline)
 
 

@@ -8,12 +8,23 @@ on; at most one batch is in flight, and when the next one is full first, the cra
 a bound on what a kill can lose). The thread shares the GIL with the crawl, so it pays off only when writes are slow
 (a remote database), not for a local SQLite file.
 
+**Outages.** A batch that fails with a transient error (see ``antara_crawler/store/retry.py``) is kept, and the
+pipeline switches to recovery: one task rewrites the kept batches in a thread with backoff, and every item that
+arrives meanwhile waits for it (``process_item`` then returns a coroutine), so the crawl pauses instead of piling up
+items in memory and nothing is fetched twice. Recovery gives up after ``ANTARA_ARCHIVE_RETRY_SECONDS`` of outage
+(one clock shared with the spider's reads): the spider is closed with ``archive_unavailable``, the close flushes
+what it can with one more attempt, and what is still unwritten is counted (``antara/store/dropped/write_failed``)
+and listed in the log; those articles are not archived, so the next run fetches them. The run record
+(``start_run``/``finish_run``) is retried the same way.
+
 Each run is recorded in ``crawl_runs``. Everything is flushed when the spider closes (Ctrl-C included); a killed
 process loses at most its uncommitted batch (two with the writer thread), which the next run fetches again because they are not archived.
 
 Stats: ``antara/store/new``, ``/updated``, ``/unchanged``, ``/link_statuses`` (LinkStatus records stored),
 ``/link_status`` (related links marked with their target's status), ``/dropped/<reason>``, ``/batches``,
-``/seconds`` (time spent writing), ``/wait_seconds`` (time the crawl waited for the archive); ``antara/run_id``
+``/seconds`` (time spent writing), ``/wait_seconds`` (time the crawl's thread spent on inline writes),
+``/write_failures`` (batches that failed and were kept); ``antara/archive/retries`` and ``/wait_seconds`` (the
+outage) come from the shared :class:`~antara_crawler.store.retry.ArchiveRetry`; ``antara/run_id``
 is this run's ``crawl_runs`` id. After each committed batch the signal :data:`antara_crawler.signals.articles_stored`
 carries the new and updated Articles (keyword arguments ``new``, ``updated``; also ``result``, the batch's
 WriteResult). Signals and stats are handled on the crawl's thread.
@@ -28,16 +39,26 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from sqlalchemy.exc import SQLAlchemyError
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from antara_crawler.items import Article, LinkStatus
 from antara_crawler.signals import articles_stored
-from antara_crawler.store import Archive, WriteResult, close_archive, get_archive
+from antara_crawler.store import (
+    Archive,
+    ArchiveUnavailable,
+    WriteResult,
+    archive_retry,
+    close_archive,
+    describe,
+    get_archive,
+)
+from antara_crawler.store.retry import reactor_running
 
 logger = logging.getLogger(__name__)
 
-#: when the database keeps failing (locked, disk full), stop keeping items in memory beyond this many batches
-MAX_PENDING_BATCHES = 20
+#: URLs of unwritten items listed in the log when a run ends with the archive unavailable
+UNWRITTEN_LISTED = 20
 
 
 class StorePipeline:
@@ -56,6 +77,10 @@ class StorePipeline:
         self.seconds = 0.0
         self.wait_seconds = 0.0
         self.write_failures = 0
+        self.retry = archive_retry(crawler)
+        #: recovery in progress: the items arriving meanwhile wait on these Deferreds
+        self._recovering = False
+        self._waiters: list[Deferred[None]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._pending: tuple[list[Article | LinkStatus], Future[tuple[WriteResult, float]]] | None = None
 
@@ -68,11 +93,11 @@ class StorePipeline:
     # --- Scrapy hooks (2.13+ signatures: the spider comes from the crawler) ---------------------------------------
 
     def open_spider(self) -> None:
-        archive = self._archive()
         spider = self.crawler.spider
         name = getattr(spider, "name", None) or "unknown"
         arguments = getattr(spider, "run_arguments", None) or {}
-        self.run_id = archive.start_run(name, arguments)
+        # before the first request (the crawl command checked the archive just before): waiting here holds nothing
+        self.run_id = self.retry.call_blocking(lambda: self._archive().start_run(name, arguments))
         self.stats.set_value("antara/run_id", self.run_id)  # the antara spider finds the previous run by id
         if self.background:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="antara-store")
@@ -85,26 +110,41 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article | LinkStatus):
+            if self._recovering:
+                return self._wait_for_recovery(item)
             self._collect(block=False)
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 self.flush()
         return item
 
-    def close_spider(self) -> None:
+    def close_spider(self) -> Any:
+        if self._recovering:  # closing during an outage (Ctrl-C): let the recovery end (within the budget) first
+            return self._close_after_recovery()
+        self.flush(final=True)
+        return None
+
+    async def _close_after_recovery(self) -> None:
+        waiter: Deferred[None] = Deferred()
+        self._waiters.append(waiter)
+        await maybe_deferred_to_future(waiter)
         self.flush(final=True)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """After every pipeline closed: record the run's counts and close reason, then close the archive."""
+        """After every pipeline closed: record the run's counts and close reason, then close the archive.
+
+        Nothing is in flight any more, so waiting for the archive here (up to the retry budget) holds no request."""
         self.flush(final=True)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
-        if self.archive is not None and not self.archive.closed and self.run_id is not None:
+        if self.run_id is not None:
+            run_id, counts = self.run_id, self.counts()
             try:
-                self.archive.finish_run(self.run_id, self.counts(), reason)
-            except SQLAlchemyError:
-                logger.exception("could not record the end of run %s", self.run_id)
+                self.retry.call_blocking(lambda: self._archive().finish_run(run_id, counts, reason))
+            except Exception as exc:  # the archive is unavailable or refused: the next run sees an unfinished run
+                self.stats.set_value("antara/archive/run_record_lost", 1)
+                logger.error("could not record the end of run %s (%s); the next run catches up", run_id, exc)
         close_archive(self.crawler)
 
     # --- writing ----------------------------------------------------------------------------------------------
@@ -112,8 +152,8 @@ class StorePipeline:
     def flush(self, *, final: bool = False) -> None:
         """Hand the current batch to the writer (after the previous one is committed); ``final``: write it now."""
         self._collect(block=True)
-        if not self.buffer:
-            return
+        if not self.buffer or (self.retry.unavailable is not None and not final):
+            return  # archive given up: keep the items for the close's last attempt, without holding the crawl
         batch, self.buffer = self.buffer, []
         archive = self._archive()
         if self._executor is not None and not final:
@@ -121,9 +161,12 @@ class StorePipeline:
             return
         started = time.perf_counter()
         try:
-            result, seconds = _timed_write(archive, batch)
-        except Exception:  # any failure: kept for a retry (or counted as lost), never half-written
-            self._failed(batch, final=final)
+            if final:  # nothing is in flight at close: wait for the archive here, within the retry budget
+                result, seconds = self.retry.call_blocking(_timed_write, archive, batch)
+            else:
+                result, seconds = _timed_write(archive, batch)
+        except Exception as exc:  # any failure: kept for a retry (or counted as lost), never half-written
+            self._failed(batch, final=final, exc=exc)
             return
         finally:
             self._waited(time.perf_counter() - started)
@@ -148,23 +191,76 @@ class StorePipeline:
         self._pending = None
         try:
             result, seconds = future.result()
-        except Exception:  # any failure: kept for a retry (or counted as lost), never half-written
-            self._failed(batch, final=False)
+        except Exception as exc:  # any failure: kept for a retry (or counted as lost), never half-written
+            self._failed(batch, final=False, exc=exc)
             return
         self._apply(result, seconds)
 
-    def _failed(self, batch: list[Article | LinkStatus], *, final: bool) -> None:
-        """A batch could not be written (locked, disk full): keep it for the next try, unless this was the last."""
+    def _failed(self, batch: list[Article | LinkStatus], *, final: bool, exc: BaseException | None = None) -> None:
+        """A batch could not be written (locked, disk full, server gone): keep it and recover in the background, or,
+        at close, count it as not written (the next run fetches those articles again)."""
         self.write_failures += 1
         self.stats.inc_value("antara/store/write_failures")
         n = len(batch)
-        if final or n >= self.batch_size * MAX_PENDING_BATCHES:
-            logger.exception("could not write %d items to the archive; they are lost", n)
-            self.stats.inc_value("antara/store/dropped/write_failed", n)
-            self.totals.drop("write_failed", n)
+        if final:
+            self._lost(batch, exc)
             return
-        logger.exception("could not write %d items to the archive; will retry", n)
+        logger.warning("could not write %d items to the archive (%s); keeping them for a retry", n, describe(exc))
         self.buffer = batch + self.buffer
+        self._start_recovery()
+
+    def _lost(self, items: list[Article | LinkStatus], exc: BaseException | None) -> None:
+        n = len(items)
+        self.stats.inc_value("antara/store/dropped/write_failed", n)
+        self.totals.drop("write_failed", n)
+        urls = [getattr(item, "url", "?") for item in items[:UNWRITTEN_LISTED]]
+        more = f" and {n - len(urls)} more" if n > len(urls) else ""
+        logger.error(
+            "%d items were not written to the archive (%s); the next run fetches them again: %s%s",
+            n, describe(exc), " ".join(urls), more,
+        )  # fmt: skip
+
+    # --- recovery after a failed write --------------------------------------------------------------------------
+
+    def _start_recovery(self) -> None:
+        if self._recovering or self.retry.unavailable is not None or not reactor_running():
+            return  # (without a running reactor, as in unit tests, the kept items wait for the next flush)
+        self._recovering = True
+        deferred_from_coro(self._recover())
+
+    async def _recover(self) -> None:
+        """Write the kept items batch by batch, retrying in a thread (see module doc); then release the waiters."""
+        archive = self._archive()
+        try:
+            while self.buffer:
+                batch = self.buffer[: self.batch_size]
+                try:  # in a thread: the crawl's thread is not held (the outage is in antara/archive/wait_seconds)
+                    result, seconds = await self.retry.call(_timed_write, archive, batch)
+                except ArchiveUnavailable:
+                    return  # the spider is closing; the kept items are flushed (or counted) at close
+                except Exception as exc:  # not transient: a retry cannot help
+                    del self.buffer[: len(batch)]
+                    self._lost(batch, exc)
+                    continue
+                del self.buffer[: len(batch)]
+                self._apply(result, seconds)
+                if len(self.buffer) < self.batch_size:
+                    break  # the rest waits for a full batch, as usual
+        finally:
+            self._recovering = False
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                waiter.callback(None)
+
+    async def _wait_for_recovery(self, item: Article | LinkStatus) -> Any:
+        """``process_item`` while the archive recovers: keep the item, and hold its response until recovery ends."""
+        self.buffer.append(item)
+        waiter: Deferred[None] = Deferred()
+        self._waiters.append(waiter)
+        await maybe_deferred_to_future(waiter)
+        if len(self.buffer) >= self.batch_size and self.retry.unavailable is None and not self._recovering:
+            self.flush()
+        return item
 
     def _apply(self, result: WriteResult, seconds: float) -> None:
         """Count a committed batch (on the crawl's thread) and announce what it added or changed."""

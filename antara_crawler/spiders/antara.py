@@ -23,22 +23,20 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
-from sqlalchemy import and_, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from antara_crawler.dates import parse_date
 from antara_crawler.extract.listing import Listing, page_number, parse_listing
 from antara_crawler.extract.rss import article_entries, parse_rss
 from antara_crawler.items import Article
 from antara_crawler.portals import parse_portal_list, tz_for
-from antara_crawler.spiders.base import AntaraSpider
-from antara_crawler.store import get_archive, schema
+from antara_crawler.spiders.base import AntaraSpider, survives_archive_outage
+from antara_crawler.store import ArchiveUnavailable
 from antara_crawler.urls import parse_article_url, portal_url
 
 SOURCES = ("rss", "terkini")
@@ -77,19 +75,12 @@ class AntaraCrawlSpider(AntaraSpider):
         unknown = [s for s in self.sources if s not in SOURCES]
         if unknown or not self.sources:
             raise ValueError(f"unknown source(s) {unknown}; choose among {', '.join(SOURCES)}")
-        self._archive = None
         self._started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # crawl_runs.started_at format
         self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
         self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
         self._archived_depths: dict[tuple[str, int], int] = {}  # catch-up: archived articles whose links we followed
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
-
-    @property
-    def archive(self):
-        if self._archive is None:
-            self._archive = get_archive(self.crawler)
-        return self._archive
 
     @property
     def _depths(self) -> dict[tuple[str, int], int]:
@@ -123,15 +114,16 @@ class AntaraCrawlSpider(AntaraSpider):
             self.__dict__["_robots_mw"] = found
         return self.__dict__["_robots_mw"]
 
-    def _catching_up(self) -> bool:
-        """True when the previous run of this spider never finished (killed, interrupted or crashed).
+    async def _catching_up(self) -> bool:
+        """True when the previous run of this spider never finished (killed, interrupted, crashed, or ended by an
+        archive outage).
 
         Such a run may have archived the newest articles of a listing but not the older ones further down, so this
         run does not stop at the first fully archived page: it walks the listings to ``max_pages`` or ``since``
         (fetching only what is missing), which is how a killed run resumes through incrementality.
         """
         if "_catch_up" not in self.__dict__:
-            previous = self._previous_run()
+            previous = await self._previous_run()
             catch_up = previous is not None and (
                 previous["finished_at"] is None or previous["finish_reason"] != "finished"
             )
@@ -145,35 +137,24 @@ class AntaraCrawlSpider(AntaraSpider):
             self.__dict__["_catch_up"] = catch_up
         return self.__dict__["_catch_up"]
 
-    def _previous_run(self) -> dict[str, Any] | None:
+    async def _previous_run(self) -> dict[str, Any] | None:
         """The last crawl_runs row of this spider before this run's own.
 
         Compared by run id (the store pipeline publishes ours as the stat ``antara/run_id``), not by start time:
         ``started_at`` has one-second resolution, so a re-run within the second of a killed run would miss it.
         Without the store pipeline (no run of ours recorded), the last run started no later than this one.
         """
-        runs = schema.crawl_runs
         own = self.crawler.stats.get_value("antara/run_id")
-        before = runs.c.id < int(own) if own is not None else runs.c.started_at <= self._started_at
-        stmt = (
-            select(runs.c.id, runs.c.started_at, runs.c.finished_at, runs.c.finish_reason)
-            .where(runs.c.spider == self.name, before)
-            .order_by(runs.c.id.desc())
-            .limit(1)
+        before = int(own) if own is not None else None
+        return await self.archive_read(
+            lambda archive: archive.previous_run(self.name, before_run_id=before, started_before=self._started_at)
         )
-        try:
-            with self.archive.engine.connect() as conn:
-                row = conn.execute(stmt).mappings().first()
-        except SQLAlchemyError:
-            self.logger.warning("Could not read the previous run from crawl_runs", exc_info=True)
-            return None
-        return dict(row) if row else None
 
-    def _known(self, keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    async def _known(self, keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
         keys = list(dict.fromkeys(keys))
         if self.refresh or not keys:
             return set()
-        return self.archive.known_keys(keys)
+        return await self.archive_read(lambda archive: archive.known_keys(keys))
 
     def _inc(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"antara/discovery/{key}", n)
@@ -181,6 +162,11 @@ class AntaraCrawlSpider(AntaraSpider):
     # -- start ------------------------------------------------------------------------------------------------------
 
     async def start(self):
+        try:
+            # read once, before any request: a run that follows an unfinished one pages further (see _catching_up)
+            await self._catching_up()
+        except ArchiveUnavailable:
+            return  # the spider is closing (archive_unavailable): no request at all
         self.logger.info(
             "Discovering %d portal(s) %s via %s; since=%s until=%s max_pages=%s related_depth=%d refresh=%s",
             len(self.portal_names),
@@ -207,6 +193,7 @@ class AntaraCrawlSpider(AntaraSpider):
 
     # -- RSS --------------------------------------------------------------------------------------------------------
 
+    @survives_archive_outage
     async def parse_feed(self, response: Response):
         portal = response.meta["antara_portal"]
         if response.status != 200:
@@ -225,11 +212,11 @@ class AntaraCrawlSpider(AntaraSpider):
         articles = await self._robots_allowed(articles)
         in_window = [e for e in articles if self._window_ok(e.published_at, e.portal or portal) is not False]
         self._inc("outside_window", len(articles) - len(in_window))
-        known = self._known(e.key for e in in_window)
+        known = await self._known(e.key for e in in_window)
         for e in in_window:
-            for request in self._discover(e.url, e.key, known, dated=e.published_at is not None, source="rss"):
+            async for request in self._discover(e.url, e.key, known, dated=e.published_at is not None, source="rss"):
                 yield request
-        for request in self._follow_archived([e.key for e in in_window if e.key in known], 0):
+        async for request in self._follow_archived([e.key for e in in_window if e.key in known], 0):
             yield request
 
     # -- listings ---------------------------------------------------------------------------------------------------
@@ -244,6 +231,7 @@ class AntaraCrawlSpider(AntaraSpider):
             meta={"antara_portal": portal, "antara_page": page, "handle_httpstatus_list": [404, 410]},
         )
 
+    @survives_archive_outage
     async def parse_listing_page(self, response: Response):
         portal, page = response.meta["antara_portal"], response.meta["antara_page"]
         if response.status != 200:
@@ -261,10 +249,10 @@ class AntaraCrawlSpider(AntaraSpider):
         allowed = await self._robots_allowed(listing.items)
         if len(allowed) < len(listing.items):
             listing = dataclasses.replace(listing, items=allowed)  # what we may not fetch does not hold paging
-        known = self._known(e.key for e in listing.items)  # all of them, one query: the stop rule needs it too
-        for request in self._schedule_listing(listing, known):
+        known = await self._known(e.key for e in listing.items)  # all of them, one query: the stop rule needs it too
+        async for request in self._schedule_listing(listing, known):
             yield request
-        stop = self._stop_reason(listing, known, page)
+        stop = self._stop_reason(listing, known, page, catching_up=await self._catching_up())
         if stop:
             self._inc(f"stop/{stop}")
             self.logger.debug("Paging of %s stops at page %d (%s)", portal, page, stop)
@@ -275,21 +263,27 @@ class AntaraCrawlSpider(AntaraSpider):
         else:
             self._inc("stop/last_page")
 
-    def _schedule_listing(self, listing: Listing, known: set[tuple[str, int]]) -> Iterator[Request]:
+    async def _schedule_listing(self, listing: Listing, known: set[tuple[str, int]]) -> AsyncIterator[Request]:
         self._inc("listing_entries", len(listing.items))
         wanted = [e for e in listing.items if self._window_ok(e.published_at, e.portal) is not False]
         self._inc("outside_window", len(listing.items) - len(wanted))
         for e in wanted:
-            yield from self._discover(e.url, e.key, known, dated=e.published_at is not None, source="listing")
-        yield from self._follow_archived([e.key for e in wanted if e.key in known], 0)
+            async for request in self._discover(
+                e.url, e.key, known, dated=e.published_at is not None, source="listing"
+            ):
+                yield request
+        async for request in self._follow_archived([e.key for e in wanted if e.key in known], 0):
+            yield request
 
-    def _stop_reason(self, listing: Listing, known: set[tuple[str, int]], page: int) -> str | None:
+    def _stop_reason(
+        self, listing: Listing, known: set[tuple[str, int]], page: int, *, catching_up: bool
+    ) -> str | None:
         """Why paging stops after this page, or None to go on."""
         items = listing.items
         dated = [self._day_of(e.published_at, e.portal) for e in items]
         if self.since and all(d is not None and d < self.since for d in dated):
             return "older_than_since"
-        if not self.refresh and not self._catching_up():
+        if not self.refresh and not catching_up:
             relevant = [e for e, d in zip(items, dated, strict=True) if not (self.until and d and d > self.until)]
             if relevant and all(e.key in known for e in relevant):
                 return "all_archived"
@@ -336,17 +330,18 @@ class AntaraCrawlSpider(AntaraSpider):
 
     # -- scheduling -------------------------------------------------------------------------------------------------
 
-    def _discover(
+    async def _discover(
         self, url: str, key: tuple[str, int], known: set[tuple[str, int]], *, dated: bool, source: str
-    ) -> Iterator[Request]:
+    ) -> AsyncIterator[Request]:
         if key in known:
             self._inc("known")
             return
-        yield from self._schedule(url, key, 0, check_window=not dated, source=source)
+        async for request in self._schedule(url, key, 0, check_window=not dated, source=source):
+            yield request
 
-    def _schedule(
+    async def _schedule(
         self, url: str, key: tuple[str, int], depth: int, *, check_window: bool, source: str
-    ) -> Iterator[Request]:
+    ) -> AsyncIterator[Request]:
         depths = self._depths
         previous = depths.get(key)
         if previous is not None and previous <= depth:
@@ -357,7 +352,8 @@ class AntaraCrawlSpider(AntaraSpider):
             # reached by a shorter path: no second fetch; follow the links a depth limit cut off, if fetched
             cut = self._cut.pop(key, None)
             if cut is not None and depth < self.related_depth:
-                yield from self._follow(cut, depth + 1)
+                async for request in self._follow(cut, depth + 1):
+                    yield request
             return
         request = self.article_request(url, depth=depth, antara_check_window=check_window, antara_source=source)
         if request is not None:
@@ -374,18 +370,43 @@ class AntaraCrawlSpider(AntaraSpider):
             return False
         return True
 
+    @survives_archive_outage
+    async def parse_article(self, response: Response):
+        async for out in self._with_related(super().parse_article(response), response):
+            yield out
+
+    @survives_archive_outage
+    async def parse_article_page(self, response: Response):
+        async for out in self._with_related(super().parse_article_page(response), response):
+            yield out
+
+    async def _with_related(self, outputs: Iterable[Any], response: Response) -> AsyncIterator[Any]:
+        """The base callback's outputs, each finished Article followed by its related links (once the article itself
+        is on its way to the store): following them may read the archive, so it happens here, asynchronously."""
+        depth = response.meta.get("antara_depth", 0)
+        for out in outputs:
+            yield out
+            if isinstance(out, Article):
+                async for request in self._follow_related(out, depth):
+                    yield request
+
     def follow_from_article(self, article: Article, response: Response, depth: int) -> Iterable[Request]:
+        """Nothing here: related links may need the archive, so ``parse_article`` follows them asynchronously."""
+        return ()
+
+    async def _follow_related(self, article: Article, depth: int) -> AsyncIterator[Request]:
         key = article.key
         if key in self._outside or not self.related_depth or not article.related:
-            return ()
+            return
         depth = min(depth, self._depths.get(key, depth))
         links = [(r.url, r.published_at) for r in article.related]
         if depth >= self.related_depth:
             self._cut[key] = links
-            return ()
-        return self._follow(links, depth + 1)
+            return
+        async for request in self._follow(links, depth + 1):
+            yield request
 
-    def _follow(self, links: list[tuple[str, str | None]], depth: int) -> Iterator[Request]:
+    async def _follow(self, links: list[tuple[str, str | None]], depth: int) -> AsyncIterator[Request]:
         targets: dict[tuple[str, int], tuple[str, bool]] = {}
         for url, published_at in links:
             ref = parse_article_url(url)
@@ -396,7 +417,7 @@ class AntaraCrawlSpider(AntaraSpider):
                 continue
             targets[ref.key] = (ref.url, published_at is None)
         fresh = [k for k in targets if k not in self._depths and k not in self._archived_depths]
-        known = self._known(fresh)
+        known = await self._known(fresh)
         self._inc("related_links", len(targets))
         archived = []
         for key, (url, undated) in targets.items():
@@ -404,10 +425,12 @@ class AntaraCrawlSpider(AntaraSpider):
                 self._inc("known")
                 archived.append(key)
                 continue
-            yield from self._schedule(url, key, depth, check_window=undated, source="related")
-        yield from self._follow_archived(archived, depth)
+            async for request in self._schedule(url, key, depth, check_window=undated, source="related"):
+                yield request
+        async for request in self._follow_archived(archived, depth):
+            yield request
 
-    def _follow_archived(self, keys: list[tuple[str, int]], depth: int) -> Iterator[Request]:
+    async def _follow_archived(self, keys: list[tuple[str, int]], depth: int) -> AsyncIterator[Request]:
         """Catch-up only: follow the stored related links of archived articles reached at ``depth``.
 
         A killed run may have archived an article while its related targets were still in flight; this run skips
@@ -415,7 +438,7 @@ class AntaraCrawlSpider(AntaraSpider):
         budget. Targets already recorded as dead (``link_statuses``) are not fetched again. A normal run never
         gets here: it fetches no article page when nothing is new.
         """
-        if not keys or not self.related_depth or depth >= self.related_depth or not self._catching_up():
+        if not keys or not self.related_depth or depth >= self.related_depth or not await self._catching_up():
             return
         best = self._archived_depths
         todo = [k for k in dict.fromkeys(keys) if best.get(k, depth + 1) > depth]
@@ -423,42 +446,12 @@ class AntaraCrawlSpider(AntaraSpider):
             return
         for key in todo:
             best[key] = depth
-        links = self._archived_related(todo)
+        # stored in UTC (+00:00); _window_ok reads each in the portal's zone
+        links = await self.archive_read(lambda archive: archive.archived_related(todo))
         if links:
             self._inc("catch_up_related", len(links))
-            yield from self._follow(links, depth + 1)
-
-    def _archived_related(self, keys: list[tuple[str, int]]) -> list[tuple[str, str | None]]:
-        """``(url, published_at)`` of the related links stored for these archived articles, in page order, whose
-        target is an article not known to be dead; one query per portal (and 500 keys)."""
-        a, r, dead = schema.articles, schema.related_links, schema.link_statuses
-        by_portal: dict[str, list[int]] = {}
-        for portal, antara_id in keys:
-            by_portal.setdefault(portal, []).append(int(antara_id))
-        joined = r.join(a, a.c.id == r.c.article_id).outerjoin(
-            dead, and_(dead.c.portal == r.c.target_portal, dead.c.antara_id == r.c.target_antara_id)
-        )
-        links: list[tuple[str, str | None]] = []
-        try:
-            with self.archive.engine.connect() as conn:
-                for portal, ids in by_portal.items():
-                    for i in range(0, len(ids), 500):
-                        stmt = (
-                            select(r.c.url, r.c.published_at)
-                            .select_from(joined)
-                            .where(
-                                a.c.portal == portal,
-                                a.c.antara_id.in_(ids[i : i + 500]),
-                                r.c.target_portal.is_not(None),
-                                dead.c.portal.is_(None),
-                            )
-                            .order_by(a.c.id, r.c.position)
-                        )
-                        # stored in UTC without a zone; _window_ok reads a zone-less time in the portal's zone
-                        links.extend((url, f"{at}+00:00" if at else None) for url, at in conn.execute(stmt))
-        except SQLAlchemyError:
-            self.logger.warning("Could not read the related links of archived articles", exc_info=True)
-        return links
+            async for request in self._follow(links, depth + 1):
+                yield request
 
     def closed(self, reason: str) -> None:
         """A finished run forgets its bookkeeping, so a JOBDIR reused by mistake does not hide articles next time."""

@@ -10,13 +10,26 @@ article); otherwise, or when it is not, pages 2..N are fetched one after another
 The pages fetched so far travel in ``Request.meta`` as ``(url, bytes)`` pairs (picklable: JOBDIR, scrapy-redis).
 A page that still fails after Scrapy's retries leaves the whole article out (a short body would be a silent loss):
 counted as ``antara/dropped/incomplete_pages``, logged once, not archived, so the next run tries again.
+
+**The archive from a spider.** A callback that needs the archive is an ``async def`` decorated with
+:func:`survives_archive_outage` and reads through :meth:`AntaraSpider.archive_read`::
+
+    @survives_archive_outage
+    async def parse_listing_page(self, response):
+        known = await self.archive_read(lambda archive: archive.known_keys(keys))
+
+The read runs in a thread and transient errors are retried with backoff (``ANTARA_ARCHIVE_RETRY_SECONDS``), so the
+request waits in its callback, neither lost nor fetched twice. Past the budget the spider is closed
+(``archive_unavailable``) and the decorator ends the callback quietly, counting the page in
+``antara/archive/lost/pages`` (what it would have scheduled is found again by the next run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
@@ -28,12 +41,33 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from antara_crawler.extract import NotArticle
 from antara_crawler.extract.paging import build_article, find_paging
 from antara_crawler.items import Article, LinkStatus
+from antara_crawler.store import Archive, ArchiveUnavailable, archive_retry, describe, get_archive
 from antara_crawler.urls import ArticleRef, article_page, page_url, parse_article_url
+
+T = TypeVar("T")
 
 #: Statuses handed to the article callback instead of being dropped by HttpErrorMiddleware.
 ARTICLE_STATUSES = [404, 410]
 #: How many pages that fell short are remembered per run, for the summary and savefixture hints.
 SHORT_PAGES_KEPT = 50
+
+
+def survives_archive_outage(
+    callback: Callable[..., AsyncIterator[Any]],
+) -> Callable[..., AsyncIterator[Any]]:
+    """For async-generator callbacks that read the archive: an archive that stayed unavailable ends the callback
+    (counted in ``antara/archive/lost/pages``, logged once) instead of reaching Scrapy as a spider error."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: AntaraSpider, response: Response, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        try:
+            async for out in callback(self, response, *args, **kwargs):
+                yield out
+        except ArchiveUnavailable as exc:
+            self.crawler.stats.inc_value("antara/archive/lost/pages")
+            self._log_once("archive_unavailable", "Not following %s: %s (the next run does)", response.url, exc.reason)
+
+    return wrapper
 
 
 class AntaraSpider(scrapy.Spider):
@@ -44,6 +78,22 @@ class AntaraSpider(scrapy.Spider):
         self.run_arguments: dict[str, str] = {k: str(v) for k, v in kwargs.items() if k not in ("name", "_job")}
         self.short_pages: list[tuple[str, str]] = []  # (url, reason) of pages that gave no complete article
         self._logged_reasons: set[str] = set()
+
+    # -- the archive ------------------------------------------------------------------------------------------------
+
+    async def archive_read(self, read: Callable[[Archive], T]) -> T:
+        """``read(archive)`` in a thread, transient errors retried within ``ANTARA_ARCHIVE_RETRY_SECONDS`` (one outage
+        clock for the whole crawl). Raises :class:`ArchiveUnavailable` past it, or at once on an error no retry can
+        fix (the spider is then closed with ``archive_unavailable``); callers are ``@survives_archive_outage``
+        callbacks, or catch it."""
+        retry = archive_retry(self.crawler)
+        crawler = self.crawler
+        try:
+            return await retry.call(lambda: read(get_archive(crawler)))
+        except ArchiveUnavailable:
+            raise
+        except Exception as exc:  # not transient (a missing table, a bug): deciding blind would lose articles
+            raise retry.give_up(f"archive read failed: {describe(exc)}") from exc
 
     # -- requests ---------------------------------------------------------------------------------------------------
 

@@ -4,28 +4,48 @@
     archive = Archive.open("sqlite:///data/antara.db")   # creates the folder and file, migrates to head
     result = archive.write_batch(items)                  # one transaction
 
-Inside a crawl, spider and pipeline share one archive per crawler through :func:`get_archive`.
+Inside a crawl, spider and pipeline share one archive per crawler through :func:`get_archive`, and one
+:class:`~antara_crawler.store.retry.ArchiveRetry` through :func:`archive_retry` (transient errors retried for up to
+``ANTARA_ARCHIVE_RETRY_SECONDS``, then the spider is closed with ``archive_unavailable``).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from antara_crawler.store.archive import DEFAULT_DB_URL, Archive, BadItem, WriteResult, content_hash
+from antara_crawler.store.retry import ArchiveRetry, ArchiveUnavailable, describe, is_transient
 
 __all__ = [
     "DEFAULT_DB_URL",
     "Archive",
+    "ArchiveRetry",
+    "ArchiveUnavailable",
     "BadItem",
+    "CLOSE_REASON",
+    "UNAVAILABLE_STAT",
     "WriteResult",
+    "archive_retry",
     "close_archive",
     "content_hash",
     "db_url",
+    "describe",
     "get_archive",
+    "is_transient",
+    "safe_url",
+    "setting",
 ]
 
+T = TypeVar("T")
+
 _ATTR = "antara_archive"
+_RETRY_ATTR = "antara_archive_retry"
+#: the reason a spider is closed with when the archive stayed unavailable past ANTARA_ARCHIVE_RETRY_SECONDS
+CLOSE_REASON = "archive_unavailable"
+#: stat holding the one-line reason ("archive unavailable for 300 s: ..."); commands/crawl.py exits 4 when it is set
+UNAVAILABLE_STAT = "antara/archive/unavailable"
 
 
 def db_url(settings: Any = None) -> str:
@@ -38,8 +58,12 @@ def get_archive(crawler: Any) -> Archive:
     """The crawler's archive, opened on first use (ANTARA_DB_URL, ANTARA_STORE_HTML) and cached on the crawler."""
     archive = getattr(crawler, _ATTR, None)
     if archive is None or archive.closed:
-        store_html = crawler.settings.getbool("ANTARA_STORE_HTML")
-        archive = Archive.open(db_url(crawler.settings), store_html=store_html)
+        settings = crawler.settings
+        archive = Archive.open(
+            db_url(settings),
+            store_html=settings.getbool("ANTARA_STORE_HTML"),
+            busy_seconds=setting(settings, "ANTARA_SQLITE_BUSY_SECONDS", float),
+        )
         setattr(crawler, _ATTR, archive)
     return archive
 
@@ -50,3 +74,54 @@ def close_archive(crawler: Any) -> None:
     if archive is not None:
         archive.close()
         setattr(crawler, _ATTR, None)
+
+
+def setting(settings: Any, name: str, kind: Callable[[Any], T]) -> T:
+    """A project setting from Scrapy settings, falling back to its one declaration in ``antara_crawler/settings.py``
+    (crawlers built without the project's settings module, as in unit tests, get the same default)."""
+    from antara_crawler import settings as declared
+
+    value = settings.get(name) if settings is not None else None
+    if value is None or value == "":
+        value = getattr(declared, name)
+    return kind(value)
+
+
+def safe_url(url: str) -> str:
+    """The archive URL with its password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show it as given (it holds no parsable password)
+        return url
+
+
+def archive_retry(crawler: Any) -> ArchiveRetry:
+    """The crawler's :class:`ArchiveRetry` (one outage clock for the spider's reads and the pipeline's writes).
+
+    Retries are counted in the stat ``antara/archive/retries``. Past the budget the reason goes to the stat
+    ``antara/archive/unavailable`` and the spider is closed with the reason ``archive_unavailable``: no new work is
+    scheduled, what is in flight finishes, the store pipeline flushes what it can and counts the rest.
+    """
+    retry = getattr(crawler, _RETRY_ATTR, None)
+    if retry is None:
+
+        def on_retry(_exc: BaseException) -> None:
+            crawler.stats.inc_value("antara/archive/retries")
+
+        def on_unavailable(reason: str) -> None:
+            crawler.stats.set_value(UNAVAILABLE_STAT, reason)
+            engine = getattr(crawler, "engine", None)
+            if engine is not None and getattr(engine, "spider", None) is not None:
+                from scrapy.utils.defer import deferred_from_coro
+
+                deferred_from_coro(engine.close_spider_async(reason=CLOSE_REASON))
+
+        retry = ArchiveRetry(
+            setting(crawler.settings, "ANTARA_ARCHIVE_RETRY_SECONDS", float),
+            on_retry=on_retry,
+            on_unavailable=on_unavailable,
+        )
+        setattr(crawler, _RETRY_ATTR, retry)
+    return retry

@@ -46,11 +46,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.portals import NOT_PORTALS
 from antara_crawler.store import schema as s
+from antara_crawler.store.retry import is_transient
 from antara_crawler.urls import parse_article_url
 
 logger = logging.getLogger(__name__)
@@ -76,8 +77,10 @@ CONTENT_FIELDS = (
 )
 #: PostgreSQL advisory lock held while migrating ("anta")
 MIGRATION_LOCK = 0x616E7461
+#: how long a SQLite statement waits for another process's lock before failing with "database is locked" (then the
+#: store's retry takes over, see store/retry.py); ANTARA_SQLITE_BUSY_SECONDS
+DEFAULT_BUSY_SECONDS = 30.0
 SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout=30000",  # first: the pragmas below may wait for another process opening the same file
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",  # with WAL: a process crash never loses a commit (a power cut may lose the last)
     "PRAGMA foreign_keys=ON",
@@ -401,8 +404,9 @@ def _execute_pragma(cursor: Any, pragma: str) -> None:
             time.sleep(0.1)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the folder is created and every connection gets the archive's PRAGMAs."""
+def make_engine(url: str, *, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
+    """An engine for ``url``; for SQLite the folder is created and every connection gets the archive's PRAGMAs
+    (the busy timeout first: the others may wait for another process opening the same file)."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -415,7 +419,7 @@ def make_engine(url: str) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below), so DDL and reads are transactional too
         cursor = dbapi_conn.cursor()
-        for pragma in SQLITE_PRAGMAS:
+        for pragma in (f"PRAGMA busy_timeout={int(busy_seconds * 1000)}", *SQLITE_PRAGMAS):
             _execute_pragma(cursor, pragma)
         cursor.close()
 
@@ -442,10 +446,17 @@ class Archive:
         return self.engine.dialect.name == "sqlite"
 
     @classmethod
-    def open(cls, url: str | None = None, *, store_html: bool = True, migrate: bool = True) -> Archive:
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        store_html: bool = True,
+        migrate: bool = True,
+        busy_seconds: float = DEFAULT_BUSY_SECONDS,
+    ) -> Archive:
         """Open the archive at ``url`` (default: $ANTARA_DB_URL or sqlite:///data/antara.db), upgraded to head."""
         url = url or os.environ.get("ANTARA_DB_URL") or DEFAULT_DB_URL
-        engine = make_engine(url)
+        engine = make_engine(url, busy_seconds=busy_seconds)
         if migrate:
             upgrade(engine)
         return cls(engine, store_html=store_html)
@@ -487,6 +498,64 @@ class Archive:
                 refs[url] = ref.key
         known = self.known_keys(refs.values())
         return {url for url, key in refs.items() if key in known}
+
+    def previous_run(
+        self, spider: str, *, before_run_id: int | None = None, started_before: str | None = None
+    ) -> dict[str, Any] | None:
+        """The last ``crawl_runs`` row (id, started_at, finished_at, finish_reason) of ``spider`` before a run:
+        by id when ``before_run_id`` is given (start times have one-second resolution), else the last one started no
+        later than ``started_before``; None when there is none."""
+        runs = s.crawl_runs
+        stmt = select(runs.c.id, runs.c.started_at, runs.c.finished_at, runs.c.finish_reason).where(
+            runs.c.spider == spider
+        )
+        if before_run_id is not None:
+            stmt = stmt.where(runs.c.id < int(before_run_id))
+        elif started_before is not None:
+            stmt = stmt.where(runs.c.started_at <= started_before)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt.order_by(runs.c.id.desc()).limit(1)).mappings().first()
+        return dict(row) if row else None
+
+    def archived_related(self, keys: Iterable[tuple[str, int]]) -> list[tuple[str, str | None]]:
+        """``(url, published_at)`` of the related links stored for these archived articles, in page order, whose
+        target is an article not recorded as dead (``link_statuses``); one query per portal and 500 keys.
+
+        ``published_at`` is ISO 8601 in UTC (``+00:00``), or None."""
+        a, r, dead = s.articles, s.related_links, s.link_statuses
+        by_portal: dict[str, list[int]] = defaultdict(list)
+        for portal, antara_id in dict.fromkeys(keys):
+            by_portal[portal].append(int(antara_id))
+        joined = r.join(a, a.c.id == r.c.article_id).outerjoin(
+            dead, (dead.c.portal == r.c.target_portal) & (dead.c.antara_id == r.c.target_antara_id)
+        )
+        links: list[tuple[str, str | None]] = []
+        with self.engine.connect() as conn:
+            for portal, ids in by_portal.items():
+                for chunk in _chunks(ids):
+                    stmt = (
+                        select(r.c.url, r.c.published_at)
+                        .select_from(joined)
+                        .where(
+                            a.c.portal == portal,
+                            a.c.antara_id.in_(chunk),
+                            r.c.target_portal.is_not(None),
+                            dead.c.portal.is_(None),
+                        )
+                        .order_by(a.c.id, r.c.position)
+                    )
+                    links.extend((url, f"{at}+00:00" if at else None) for url, at in conn.execute(stmt))
+        return links
+
+    def check_writable(self) -> None:
+        """Open a write transaction and roll it back: raises when the archive cannot be written (read-only file or
+        folder, server refusing writes). SQLite takes its write lock (``BEGIN IMMEDIATE``), waiting the busy timeout."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = conn.execution_options(antara_begin="BEGIN IMMEDIATE")
+            conn.begin()
+            conn.execute(select(func.count()).select_from(s.crawl_runs))
+            conn.rollback()
 
     def count(self, table: str = "articles") -> int:
         tbl = s.metadata.tables[table]
@@ -696,9 +765,7 @@ class Archive:
                 _lock_keys(conn, [p.key for p in batch.articles] + [(st.portal, st.antara_id) for st in batch.statuses])
                 part = self._write(conn, batch.articles, batch.statuses, batch.now)
         except (DBAPIError, StatementError) as exc:
-            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-                raise
-            if _is_transient(exc):
+            if is_transient(exc):
                 raise
             logger.warning("batch of %d failed (%s); retrying item by item", len(batch), exc.__class__.__name__)
             part = self._write_one_by_one(batch.articles, batch.statuses, batch.now)
@@ -714,7 +781,7 @@ class Archive:
                     with conn.begin_nested():
                         result.merge(self._write(conn, [p], [], now))
                 except (DBAPIError, StatementError) as exc:
-                    if _is_transient(exc):
+                    if is_transient(exc):
                         raise
                     reason = "integrity_error" if "IntegrityError" in exc.__class__.__name__ else "db_error"
                     logger.warning("dropped %s: %s", p.article.url, exc.orig if hasattr(exc, "orig") else exc)
@@ -724,7 +791,7 @@ class Archive:
                     with conn.begin_nested():
                         result.merge(self._write(conn, [], [st], now))
                 except (DBAPIError, StatementError) as exc:
-                    if _is_transient(exc):
+                    if is_transient(exc):
                         raise
                     result.drop("bad_link_status")
         return result
@@ -1038,13 +1105,6 @@ def _lock_id(portal: str, antara_id: int) -> int:
 def _chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
-
-
-def _is_transient(exc: SQLAlchemyError) -> bool:
-    """Locked or busy database, disk full, lost connection: a retry may work, so the batch must not be dropped."""
-    msg = str(getattr(exc, "orig", exc)).lower()
-    words = ("locked", "busy", "disk", "readonly", "unable to open", "connection", "deadlock", "serializ")
-    return any(word in msg for word in words)
 
 
 __all__ = ["Archive", "BadItem", "PreparedBatch", "WriteResult", "content_hash", "to_utc_text"]
