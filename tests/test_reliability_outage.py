@@ -269,10 +269,10 @@ def small_disk() -> Iterator[Path]:
 def fill(folder: Path) -> Path:
     """Write a file until the file system is full; returns it (delete it to free the disk)."""
     filler = folder / "filler"
-    with filler.open("wb") as f, contextlib.suppress(OSError):
+    # unbuffered, and the suppress outside the file: closing a buffered file on a full disk raises again
+    with contextlib.suppress(OSError), filler.open("wb", buffering=0) as f:
         while True:
             f.write(b"\0" * 65536)
-            f.flush()
     return filler
 
 
