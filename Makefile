@@ -22,7 +22,7 @@ $(BIN)/python:
 
 # Reinstalled whenever pyproject.toml changes (the stamp is older than it).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,analysis]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,7 +51,7 @@ demo: $(STAMP)
 	$(BIN)/python -m tests.site.demo
 
 browse: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,browse]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,browse]'
 	$(BIN)/datasette serve --immutable $(or $(DB),data/antara.db) --metadata docs/datasette.json --port $(or $(PORT),8001)
 
 clean:
