@@ -48,6 +48,7 @@ from antara_crawler.store.search import (
     query_error,
     text_match,
 )
+from antara_crawler.store.stories import story_sizes
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ _ARTICLE_COLUMNS = (
     "image_caption",
     "template",
     "last_crawled_at",
+    "story_id",
 )
 
 
@@ -220,7 +222,7 @@ class ArchiveRecord:
     related_rows: list[dict[str, Any]]
 
 
-def _to_record(row: Any, tags: list[str], related: list[dict[str, Any]]) -> ArchiveRecord:
+def _to_record(row: Any, tags: list[str], related: list[dict[str, Any]], story_size: int = 1) -> ArchiveRecord:
     portal = row.portal
     links = [
         {
@@ -250,6 +252,9 @@ def _to_record(row: Any, tags: list[str], related: list[dict[str, Any]]) -> Arch
         "related": links,
         "template": row.template,
         "fetched_at": _utc_iso(row.last_crawled_at, None),
+        # an article with no story yet (archived before revision 0007, not rebuilt) is a story of its own
+        "story_id": int(row.story_id) if row.story_id is not None else int(row.id),
+        "story_size": story_size,
     }
     record = {name: values[name] for name in ARTICLE_FEED_FIELDS}
     return ArchiveRecord(record, related)
@@ -293,8 +298,9 @@ def iter_archive(
             ids = [row.id for row in rows]
             tags = _tags_of(conn, ids)
             related = _related_of(conn, ids)
+            sizes = story_sizes(conn, [row.story_id for row in rows])
             for row in rows:
-                yield _to_record(row, tags.get(row.id, []), related.get(row.id, []))
+                yield _to_record(row, tags.get(row.id, []), related.get(row.id, []), sizes.get(row.story_id, 1))
 
 
 def iter_records(engine: Engine, flt: ArchiveFilter | None = None, **kwargs: Any) -> Iterator[dict[str, Any]]:
