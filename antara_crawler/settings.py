@@ -39,6 +39,9 @@ ANTARA_MIN_COVERAGE = float(os.environ.get("ANTARA_MIN_COVERAGE", "90"))
 #: Write a feed of only what each run added or changed to this path pattern (Scrapy feed URI placeholders
 #: %(name)s and %(time)s work); empty: off. Example: feeds/%(name)s/%(time)s.jsonl
 ANTARA_NEW_ITEMS_FEED = os.environ.get("ANTARA_NEW_ITEMS_FEED", "")
+#: Long commands (export, reparse, stories --rebuild) show a progress bar on a terminal; elsewhere (cron) they log
+#: one progress line every this many seconds.
+ANTARA_PROGRESS_INTERVAL = float(os.environ.get("ANTARA_PROGRESS_INTERVAL", "30"))
 
 # --- Politeness: ANTARA forbids crawling for AI without written permission; see the README ---------------------
 

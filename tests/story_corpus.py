@@ -27,9 +27,9 @@ PORTALS = [
     ("www", "+07:00", "Jakarta"),
     ("sumbar", "+07:00", "Padang"),
 ]
-_SYLLABLES = "ba ka la ma na pa ra sa ta da ga ja ha wa ya be ke le me ne pe re se te ri ki li mi ni pi si ti ku lu mu nu pu ru su tu ang ung ing an in un".split()
+_SYLLABLES = ["ba", "ka", "la", "ma", "na", "pa", "ra", "sa", "ta", "da", "ga", "ja", "ha", "wa", "ya", "be", "ke", "le", "me", "ne", "pe", "re", "se", "te", "ri", "ki", "li", "mi", "ni", "pi", "si", "ti", "ku", "lu", "mu", "nu", "pu", "ru", "su", "tu", "ang", "ung", "ing", "an", "in", "un"]
 _COMMON = (
-    "dan yang di ke dari untuk dengan pada itu ini dalam akan tidak juga telah oleh sebagai kata ia mereka".split()
+    ["dan", "yang", "di", "ke", "dari", "untuk", "dengan", "pada", "itu", "ini", "dalam", "akan", "tidak", "juga", "telah", "oleh", "sebagai", "kata", "ia", "mereka"]
 )
 
 
