@@ -2,7 +2,8 @@
 
     scrapy reparse [--db URL] [--portal babel] [--batch-size 200]
 
-Reads pages from the archive's ``pages`` table, calls ``antara_crawler.extract.parse_article`` on each and writes
+A progress bar on a terminal, a log line every ``ANTARA_PROGRESS_INTERVAL`` seconds elsewhere. Reads pages from the
+archive's ``pages`` table, calls ``antara_crawler.extract.parse_article`` on each and writes
 the results through ``Archive.write_batch`` (unchanged content stays unchanged, changed content keeps its previous
 version). The stored pages are kept. No network request is made: nothing here goes through Scrapy's downloader.
 """
@@ -16,9 +17,12 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from sqlalchemy import func, select
 
 from antara_crawler.items import Article
+from antara_crawler.progress import Progress
 from antara_crawler.store import Archive, WriteResult, db_url
+from antara_crawler.store import schema as s
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +34,10 @@ def reparse(
     portal: str | None = None,
     batch_size: int = 200,
     not_article: type[Exception] | tuple[type[Exception], ...] = (),
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Re-extract the stored pages of ``archive`` with ``parse``; returns the counts."""
+    """Re-extract the stored pages of ``archive`` with ``parse``; returns the counts. ``progress`` advances by one
+    per page."""
     totals = WriteResult()
     failed: dict[str, int] = {}
     pages = 0
@@ -44,6 +50,8 @@ def reparse(
 
     for page_portal, antara_id, url, html, fetched_at in archive.iter_pages(portal=portal):
         pages += 1
+        if progress is not None:
+            progress.update()
         try:
             article = parse(html, url, fetched_at=_iso(fetched_at))
         except not_article as exc:
@@ -77,6 +85,16 @@ def reparse(
     }
 
 
+def count_pages(archive: Archive, portal: str | None = None) -> int:
+    """How many stored pages a reparse will read (the total of its progress bar)."""
+    a, p = s.articles, s.pages
+    stmt = select(func.count()).select_from(p)
+    if portal:
+        stmt = stmt.join(a, a.c.id == p.c.article_id).where(a.c.portal == portal)
+    with archive.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
 def _iso(fetched_at: str | None) -> str | None:
     """The archive's ``YYYY-MM-DD HH:MM:SS`` (UTC) as the ISO 8601 UTC string items carry."""
     if not fetched_at:
@@ -108,14 +126,17 @@ class Command(ScrapyCommand):
 
         url = opts.db or db_url(self.settings)
         archive = Archive.open(url)
+        interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")
         try:
-            counts = reparse(
-                archive,
-                parse_article,
-                portal=opts.portal,
-                batch_size=max(1, opts.batch_size),
-                not_article=NotArticle,
-            )
+            with Progress(count_pages(archive, opts.portal), "reparse", unit="pages", interval=interval) as progress:
+                counts = reparse(
+                    archive,
+                    parse_article,
+                    portal=opts.portal,
+                    batch_size=max(1, opts.batch_size),
+                    not_article=NotArticle,
+                    progress=progress,
+                )
         finally:
             archive.close()
         print(
