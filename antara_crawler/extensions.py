@@ -27,14 +27,16 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from antara_crawler.items import ARTICLE_FEED_FIELDS, Article
+from antara_crawler.items import ARTICLE_FEED_FIELDS, STORY_FIELDS, Article
 
 logger = logging.getLogger(__name__)
 
 #: The fields whose coverage decides whether a run failed.
 CORE_FIELDS = ("title", "body", "published_at")
 #: Fields whose coverage is reported (identity fields are always there and are left out).
-COVERAGE_FIELDS = tuple(f for f in ARTICLE_FEED_FIELDS if f not in ("url", "portal", "antara_id", "fetched_at"))
+COVERAGE_FIELDS = tuple(
+    f for f in ARTICLE_FEED_FIELDS if f not in ("url", "portal", "antara_id", "fetched_at", *STORY_FIELDS)
+)
 #: Pages that fell short, shown in the summary.
 SHORT_PAGES_SHOWN = 20
 _SHORT_PAGES_KEPT = 200

@@ -38,6 +38,10 @@ ARTICLE_FEED_FIELDS = [
 ]
 
 
+#: feed fields set by the archive when it stores the article, not by extraction (see store/stories.py)
+STORY_FIELDS = ("story_id", "story_size")
+
+
 def related_for_feed(links: list[RelatedLink]) -> list[dict]:
     """Feeds carry each related link as ``{url, title, published_at, kind}`` (the raw date stays in the archive)."""
     return [{"url": r.url, "title": r.title, "published_at": r.published_at, "kind": r.kind} for r in links]

@@ -23,7 +23,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from antara_crawler.extract import NotArticle, parse_article
-from antara_crawler.items import ARTICLE_FEED_FIELDS, related_for_feed
+from antara_crawler.items import ARTICLE_FEED_FIELDS, STORY_FIELDS, related_for_feed
 from antara_crawler.urls import parse_article_url
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def fixture_record(html: bytes, url: str, *, name: str) -> dict:
         return record
     data = ItemAdapter(article).asdict()
     for key in ARTICLE_FEED_FIELDS:
-        if key == "fetched_at":
+        if key == "fetched_at" or key in STORY_FIELDS:  # the crawl's and the archive's, not the page's
             continue
         record[key] = related_for_feed(article.related) if key == "related" else data[key]
     return record
