@@ -51,6 +51,7 @@ def _as_parquet_row(record):
     row["published_at"] = _instant(record["published_at"])
     row["fetched_at"] = _instant(record["fetched_at"])
     row["related"] = [{**link, "published_at": _instant(link["published_at"])} for link in record["related"]]
+    row["time_zone"] = {"papua": "Asia/Jayapura", "makassar": "Asia/Makassar"}.get(record["portal"], "Asia/Jakarta")
     return row
 
 

@@ -3,7 +3,10 @@
 Columns (:data:`SCHEMA`): the feeds' fields, with ``antara_id``, ``story_id`` and ``story_size`` as int64,
 ``published_at`` and ``fetched_at`` as tz-aware timestamps (UTC instants, ``timestamp[ms, tz=UTC]``; the time as
 printed on the page, with its offset, is ``published_raw``), ``tags`` as ``list<string>`` and ``related`` as
-``list<struct<url, title, published_at: timestamp[ms, tz=UTC], kind>>``. pandas reads it as datetime64 with zone and
+``list<struct<url, title, published_at: timestamp[ms, tz=UTC], kind>>``, and one column more than the feeds,
+``time_zone``: the IANA name of the portal's zone (``Asia/Jakarta`` for WIB, ``Asia/Makassar`` for WITA,
+``Asia/Jayapura`` for WIT; none has daylight saving), so local days and months are one call away (DuckDB:
+``timezone(time_zone, published_at)``). pandas reads it as datetime64 with zone and
 lists; DuckDB as TIMESTAMP WITH TIME ZONE, VARCHAR[] and STRUCT[]: no conversion needed.
 
 Records arrive from :func:`antara_crawler.store.export.iter_archive` (a chunk of the archive at a time) and leave
@@ -14,13 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from antara_crawler.portals import tz_for
 from antara_crawler.store.stories import require
 
 #: rows per row group (and per batch held in memory)
 ROW_GROUP_ROWS = 20_000
+
+#: the portals' zone labels as IANA zone names (fixed offsets, no daylight saving: equal to portals.ZONES)
+IANA_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 _STRING_COLUMNS = (
     "url",
@@ -54,7 +62,7 @@ def schema() -> Any:
     )
     from antara_crawler.items import ARTICLE_FEED_FIELDS
 
-    return pa.schema([(name, fields[name]) for name in ARTICLE_FEED_FIELDS])
+    return pa.schema([(name, fields[name]) for name in ARTICLE_FEED_FIELDS] + [("time_zone", pa.string())])
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -73,7 +81,13 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     row["published_at"] = _instant(record["published_at"])
     row["fetched_at"] = _instant(record["fetched_at"])
     row["related"] = [{**link, "published_at": _instant(link["published_at"])} for link in record["related"]]
+    row["time_zone"] = _zone_name(record["portal"])
     return row
+
+
+@lru_cache(maxsize=64)
+def _zone_name(portal: str) -> str:
+    return IANA_ZONES[tz_for(portal).tzname(None) or "WIB"]
 
 
 def write_parquet(records: Iterable[dict[str, Any]], path: Path, *, row_group_rows: int = ROW_GROUP_ROWS) -> int:
