@@ -160,6 +160,7 @@ story_bands = Table(
     Column("band", Integer, primary_key=True),
     Column("key", BigInteger, nullable=False),  # hash of the band's number and its MinHash values
     Index("ix_story_bands_key", "key"),
+    sqlite_with_rowid=False,  # SQLite: the primary key is the table (no rowid b-tree and separate PK index)
 )
 
 #: views created by revisions 0003 and 0007 (names only; their SQL lives in the migrations)

@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 EXTRA = "analysis"
 SHINGLE_WORDS = 3
 NUM_PERM = 64
+#: datasketch's permutation scheme (2.0's default), named so the stored band keys do not change with its default;
+#: changing it (or NUM_PERM, SHINGLE_WORDS, LSH_THRESHOLD, the normalisation) needs ``scrapy stories --rebuild``
+MINHASH_SCHEME = "affine32"
 #: the Jaccard at which datasketch's band choice is tuned (below MIN_JACCARD: candidates are cheap to verify)
 LSH_THRESHOLD = 0.4
 MIN_JACCARD = 0.5
@@ -140,12 +143,21 @@ def bands() -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """datasketch draws a MinHash's permutations from its seed; drawn once here and shared (same values)."""
+    return require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME).permutations
+
+
+def _minhash() -> Any:
+    return require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME, permutations=_permutations())
+
+
 def band_keys(fp: Fingerprint) -> list[int]:
     """One signed 64-bit key per LSH band (the band's number is hashed in, so one indexed column suffices)."""
     if not fp.shingles:
         return []
-    datasketch = require("datasketch")
-    mh = datasketch.MinHash(num_perm=NUM_PERM, seed=1)
+    mh = _minhash()
     mh.update_batch([sh.encode("utf-8") for sh in sorted(fp.shingles)])
     b, r = bands()
     values = mh.hashvalues
@@ -180,16 +192,36 @@ def _window(published_at: str | None) -> tuple[str, str] | None:
     return (at - delta).strftime("%Y-%m-%d %H:%M:%S"), (at + delta).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@lru_cache(maxsize=2)
+def _candidates_statement(windowed: bool) -> Any:
+    """Earlier-stored articles sharing a band key (``:keys``), other than ``:self``; within ``[:lo, :hi]``."""
+    sb, a = s.story_bands, s.articles
+    ids = (
+        select(sb.c.article_id)
+        .where(sb.c.key.in_(bindparam("keys", expanding=True)), sb.c.article_id != bindparam("self"))
+        .distinct()
+        .subquery()
+    )
+    stmt = select(a.c.id, a.c.story_id, a.c.body).join(ids, ids.c.article_id == a.c.id)
+    if windowed:
+        when = func.coalesce(a.c.published_at, a.c.first_seen_at)
+        stmt = stmt.where(when.between(bindparam("lo"), bindparam("hi")))
+    return stmt.order_by(a.c.id)
+
+
 def _candidates(conn: Connection, article: NewArticle, keys: list[int]) -> list[tuple[int, int | None, str | None]]:
     """``(id, story_id, body)`` of earlier-stored articles sharing a band key, published within the window."""
-    sb, a = s.story_bands, s.articles
-    when = func.coalesce(a.c.published_at, a.c.first_seen_at)
-    ids = select(sb.c.article_id).where(sb.c.key.in_(keys), sb.c.article_id != article.id).distinct().subquery()
-    stmt = select(a.c.id, a.c.story_id, a.c.body).join(ids, ids.c.article_id == a.c.id)
     window = _window(article.published_at)
+    params: dict[str, Any] = {"keys": keys, "self": article.id}
     if window is not None:
-        stmt = stmt.where(when.between(*window))
-    return list(conn.execute(stmt.order_by(a.c.id)).all())
+        params["lo"], params["hi"] = window
+    return list(conn.execute(_candidates_statement(window is not None), params).all())
+
+
+@lru_cache(maxsize=1)
+def _set_story_statement() -> Any:
+    a = s.articles
+    return update(a).where(a.c.id == bindparam("b_id")).values(story_id=bindparam("b_story"))
 
 
 def _merge(conn: Connection, into: int, others: Iterable[int]) -> None:
@@ -233,7 +265,7 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
                 stories.add(story if story is not None else cid)
         story_id = min(stories) if stories else x.id
         _merge(conn, story_id, stories)
-        conn.execute(update(a).where(a.c.id == x.id).values(story_id=story_id))
+        conn.execute(_set_story_statement(), {"b_id": x.id, "b_story": story_id})
         if keys:  # written now: the next article of this call may be a copy of this one
             conn.execute(sb.insert(), [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
         out[x.id] = story_id

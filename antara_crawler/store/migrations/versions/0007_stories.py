@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("band", sa.Integer(), nullable=False),
         sa.Column("key", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("article_id", "band"),
+        sqlite_with_rowid=False,  # the primary key is the table: no rowid b-tree and separate PK index
     )
     op.create_index("ix_story_bands_key", "story_bands", ["key"])
     dialect = op.get_bind().dialect.name
