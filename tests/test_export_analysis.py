@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +16,7 @@ from antara_crawler.store.parquet import ROW_GROUP_ROWS
 from antara_crawler.store.search import ArchiveFilter
 from tests import fixture_archive as fx
 from tests import story_corpus
-from tests.support import run_scrapy
+from tests.support import ROOT, run_scrapy
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -202,3 +204,18 @@ def test_scrapy_export_writes_parquet(db_path, tmp_path):
 def iter_records_of(db_path):
     with Archive.open(f"sqlite:///{db_path}") as archive:
         yield from iter_records(archive.engine)
+
+
+@pytest.mark.parametrize(("blocked", "command"), [("pyarrow", "export"), ("datasketch", "stories")])
+def test_a_missing_library_is_one_line_naming_the_extra(db_path, tmp_path, blocked, command):
+    args = ["-o", str(tmp_path / "x.parquet")] if command == "export" else ["--rebuild"]
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"  # as if not installed: importing it raises ImportError
+        "from scrapy.cmdline import execute\n"
+        f"execute(['scrapy', {command!r}, '--db', {str(db_path)!r}, *{args!r}])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"scrapy {command}: error: {blocked} is not installed: install the 'analysis' extra, pip install -e '.[analysis]'"
+    ]

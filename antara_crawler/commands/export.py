@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from antara_crawler.progress import Progress
 from antara_crawler.store import db_url
-from antara_crawler.store.export import FORMATS, ExportError, count_matching, export
+from antara_crawler.store.export import FORMATS, ExportError, check_libraries, count_matching, export, infer_format
 from antara_crawler.store.search import ArchiveFilter, ArchiveMissing, QueryError, db_url_from, open_existing
 from antara_crawler.store.stories import MissingExtra
 
@@ -99,6 +99,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
             return
         progress = None
         try:
+            check_libraries(infer_format(opts.output, opts.format))  # before the progress bar starts
             if opts.output != "-":
                 total = count_matching(archive.engine, flt)
                 interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")

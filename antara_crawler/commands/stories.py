@@ -21,7 +21,7 @@ from sqlalchemy import text
 from antara_crawler.commands.export import ArchiveCommandMixin
 from antara_crawler.progress import Progress
 from antara_crawler.store import Archive
-from antara_crawler.store.stories import MissingExtra, rebuild
+from antara_crawler.store.stories import MissingExtra, bands, rebuild
 
 #: the summary printed by ``scrapy stories`` (portable SQL over the ``stories`` view)
 SUMMARY_SQL = """
@@ -53,6 +53,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         archive = Archive.open(self.archive_url(opts))
         try:
             if opts.rebuild:
+                bands()  # the one-line message for a missing datasketch, before the progress bar starts
                 total = archive.count()
                 interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")
                 with Progress(total, "stories --rebuild", unit="articles", interval=interval) as progress:

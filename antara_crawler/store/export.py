@@ -49,7 +49,7 @@ from antara_crawler.store.search import (
     query_error,
     text_match,
 )
-from antara_crawler.store.stories import story_sizes
+from antara_crawler.store.stories import require, story_sizes
 
 logger = logging.getLogger(__name__)
 
@@ -429,6 +429,7 @@ def export(
     cannot be written or an unknown format, :class:`QueryError` for a malformed full-text query.
     """
     fmt = infer_format(output, fmt)
+    check_libraries(fmt)
     flt = flt or ArchiveFilter()
     counts = ExportCounts()
     items = _primed(iter_archive(engine, flt, chunk_size=chunk_size))  # a bad query fails before any output
@@ -481,6 +482,16 @@ def count_matching(engine: Engine, flt: ArchiveFilter | None = None) -> int:
             if flt.query and is_query_error(exc):
                 raise query_error(flt.query, exc) from None
             raise
+
+
+#: the libraries (of the ``analysis`` extra) each binary format needs
+FORMAT_LIBRARIES = {"parquet": ("pyarrow", "pyarrow.parquet"), "graphml": ("networkx",), "gexf": ("networkx",)}
+
+
+def check_libraries(fmt: str) -> None:
+    """Raise :class:`~antara_crawler.store.stories.MissingExtra` (one line) when ``fmt`` needs a missing library."""
+    for module in FORMAT_LIBRARIES.get(fmt, ()):
+        require(module)
 
 
 def _counted(items: Iterator[ArchiveRecord], progress: Progress) -> Iterator[ArchiveRecord]:
@@ -537,6 +548,7 @@ __all__ = [
     "ArchiveRecord",
     "ExportCounts",
     "ExportError",
+    "check_libraries",
     "count_matching",
     "QueryError",
     "export",
