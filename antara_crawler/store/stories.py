@@ -224,51 +224,107 @@ def _set_story_statement() -> Any:
     return update(a).where(a.c.id == bindparam("b_id")).values(story_id=bindparam("b_story"))
 
 
-def _merge(conn: Connection, into: int, others: Iterable[int]) -> None:
-    others = sorted(set(others) - {into})
-    if others:
-        a = s.articles
-        conn.execute(update(a).where(a.c.story_id.in_(others)).values(story_id=into))
+def _when(published_at: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(published_at) if published_at else None
+    except ValueError:
+        return None
+
+
+def _within(a: datetime | None, b: datetime | None) -> bool:
+    return a is None or b is None or abs(a - b) <= timedelta(days=WINDOW_DAYS)
+
+
+@lru_cache(maxsize=1)
+def _by_keys_statement() -> Any:
+    """Every stored article holding one of ``:keys``: ``(key, id, story_id, body, published_at or first_seen_at)``."""
+    sb, a = s.story_bands, s.articles
+    return (
+        select(sb.c.key, a.c.id, a.c.story_id, a.c.body, func.coalesce(a.c.published_at, a.c.first_seen_at))
+        .join(a, a.c.id == sb.c.article_id)
+        .where(sb.c.key.in_(bindparam("keys", expanding=True)))
+    )
 
 
 def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = False) -> dict[int, int]:
     """Give each article its story (in the caller's transaction); returns ``{article_id: story_id}``.
 
     Articles are matched in the order given (id order), each against everything stored before it, including the
-    earlier ones of the same call. ``replace``: the articles already had bands (their content changed): drop those
-    first. Without the ``analysis`` extra every article gets a story of its own (logged once); ``--rebuild`` fixes it.
+    earlier ones of the same call: the same result as one call per article, with one candidate query per 500 band
+    keys of the whole call and one ``executemany`` each for the bands and the story ids. ``replace``: the articles
+    already had bands (their content changed): those are dropped first, and each keeps its story (see the module
+    docstring). Without the ``analysis`` extra every article gets a story of its own (logged once).
     """
     a, sb = s.articles, s.story_bands
-    if replace and articles:
-        ids = [x.id for x in articles]
+    if not articles:
+        return {}
+    ids = [x.id for x in articles]
+    current: dict[int, int] = {}
+    if replace:
         for i in range(0, len(ids), 500):
-            conn.execute(delete(sb).where(sb.c.article_id.in_(ids[i : i + 500])))
-    out: dict[int, int] = {}
+            chunk = ids[i : i + 500]
+            conn.execute(delete(sb).where(sb.c.article_id.in_(chunk)))
+            current.update(
+                (k, v) for k, v in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))) if v is not None
+            )
     try:
         bands()
     except MissingExtra as exc:
         _warn_once(str(exc))
-        for x in articles:
-            if not replace:
-                conn.execute(update(a).where(a.c.id == x.id, a.c.story_id.is_(None)).values(story_id=x.id))
-            out[x.id] = x.id
+        out = {x.id: current.get(x.id, x.id) for x in articles}
+        conn.execute(_set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
         return out
-    for x in articles:
-        fp = Fingerprint.of(x.body)
-        keys = band_keys(fp)
-        current = None
-        if replace:
-            current = conn.execute(select(a.c.story_id).where(a.c.id == x.id)).scalar_one_or_none()
-        stories = {current} if current is not None else set()
-        for cid, story, body in _candidates(conn, x, keys) if keys else ():
-            if is_copy(fp, Fingerprint.of(body)):
-                stories.add(story if story is not None else cid)
+    prints = [Fingerprint.of(x.body) for x in articles]
+    keys = [band_keys(fp) for fp in prints]
+    # the stored articles sharing a key with any of these: key -> ids, and what the comparison needs of each
+    holders: dict[int, list[int]] = {}
+    known: dict[int, tuple[int | None, str | None, datetime | None]] = {}
+    wanted = sorted({k for ks in keys for k in ks})
+    for i in range(0, len(wanted), 500):
+        for key, cid, story, body, when in conn.execute(_by_keys_statement(), {"keys": wanted[i : i + 500]}):
+            holders.setdefault(key, []).append(cid)
+            known[cid] = (story, body, _when(when))
+    fingerprints: dict[int, Fingerprint] = {}
+    alias: dict[int, int] = {}  # story ids merged into an older one during this call
+
+    def resolve(story: int) -> int:
+        while story in alias:
+            story = alias[story]
+        return story
+
+    out: dict[int, int] = {}
+    for x, fp, ks in zip(articles, prints, keys, strict=True):
+        when = _when(x.published_at)
+        stories = {current[x.id]} if x.id in current else set()
+        for cid in sorted({c for k in ks for c in holders.get(k, ()) if c != x.id}):
+            story, body, cwhen = known[cid]
+            if not _within(when, cwhen):
+                continue
+            cfp = fingerprints.get(cid)
+            if cfp is None:
+                cfp = fingerprints[cid] = Fingerprint.of(body)
+            if is_copy(fp, cfp):
+                stories.add(resolve(story if story is not None else cid))
         story_id = min(stories) if stories else x.id
-        _merge(conn, story_id, stories)
-        conn.execute(_set_story_statement(), {"b_id": x.id, "b_story": story_id})
-        if keys:  # written now: the next article of this call may be a copy of this one
-            conn.execute(sb.insert(), [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
+        others = sorted(stories - {story_id})
+        if others:  # a bridge: the younger stories join the oldest, stored members included
+            conn.execute(update(a).where(a.c.story_id.in_(others)).values(story_id=story_id))
+            alias.update((o, story_id) for o in others)
         out[x.id] = story_id
+        # this article is a candidate for the later ones of this call
+        fingerprints[x.id] = fp
+        known[x.id] = (story_id, x.body, when)
+        for k in ks:
+            holders.setdefault(k, []).append(x.id)
+    out = {i: resolve(sid) for i, sid in out.items()}
+    conn.execute(_set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+    rows = [
+        {"key": k, "article_id": x.id, "band": n}
+        for x, ks in zip(articles, keys, strict=True)
+        for n, k in enumerate(ks)
+    ]
+    if rows:
+        conn.execute(sb.insert(), rows)
     return out
 
 
