@@ -157,3 +157,14 @@ def test_a_missing_extra_is_one_line_naming_it():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     last = proc.stderr.strip().splitlines()[-1]
     assert "MissingExtra" in last and "'analysis' extra" in last
+
+
+def test_grouping_and_the_view_on_every_backend(archive_url, corpus):
+    """The same grouping on SQLite and PostgreSQL (band keys as signed 64-bit integers, the view's portal list)."""
+    with Archive.open(archive_url) as archive:
+        _write(archive, corpus.articles)
+        precision, recall = story_corpus.pairwise_scores(corpus.truth, _grouping(archive))
+        with archive.engine.connect() as conn:
+            lists = {row[0] for row in conn.execute(text("SELECT portal_list FROM stories WHERE portals > 1"))}
+    assert precision >= 0.95 and recall >= 0.95
+    assert lists and all(x.split(",") == sorted(x.split(",")) for x in lists)
