@@ -70,13 +70,15 @@ class Progress:
         """Set the count done so far (for work that reports absolute progress)."""
         self.update(done - self.done)
 
-    def close(self) -> None:
+    def close(self, *, completed: bool = True) -> None:
+        """End the bar, or log the closing line (not when the work did not complete: its error says why)."""
         if self.bar is not None:
             self.bar.close()
             self.bar = None
             return
         if self._handler is not None:
-            self._log(time.monotonic(), final=True)
+            if completed:
+                self._log(time.monotonic(), final=True)
             logger.removeHandler(self._handler)
             self._handler = None
             logger.propagate = True
@@ -99,8 +101,8 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(completed=exc_type is None)
 
 
 def _is_tty(stream: IO[str]) -> bool:

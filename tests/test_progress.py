@@ -116,3 +116,10 @@ def test_reparse_not_on_a_terminal_logs_lines(tmp_path):
     result = run_scrapy(["reparse", "--db", f"sqlite:///{tmp_path / 'a.db'}"], env={"ANTARA_PROGRESS_INTERVAL": "0"})
     assert result.returncode == 0, result.stderr
     assert "[antara_crawler.progress] INFO: reparse: 2/2 pages (100%)" in result.stderr
+
+
+def test_work_that_fails_logs_no_closing_line():
+    stream = io.StringIO()
+    with pytest.raises(RuntimeError), Progress(10, "export", interval=3600, stream=stream):
+        raise RuntimeError("disk full")
+    assert stream.getvalue() == ""

@@ -98,6 +98,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
             self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
             return
         progress = None
+        completed = False
         try:
             check_libraries(infer_format(opts.output, opts.format))  # before the progress bar starts
             if opts.output != "-":
@@ -105,6 +106,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
                 interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")
                 progress = Progress(total, "export", unit="articles", interval=interval)
             counts = export(archive.engine, opts.output, flt, fmt=opts.format, progress=progress)
+            completed = True
         except (ExportError, QueryError, MissingExtra) as exc:
             self.fail(str(exc))
             return
@@ -112,7 +114,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
             return
         finally:
             if progress is not None:
-                progress.close()
+                progress.close(completed=completed)
             archive.close()
         if opts.output != "-":
             where = " and ".join(counts.paths)
