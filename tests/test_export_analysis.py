@@ -130,7 +130,7 @@ def test_parquet_is_written_in_row_groups(archive, tmp_path):
     meta = pq.ParquetFile(out).metadata
     assert rows == archive.count()
     assert meta.num_row_groups == -(-rows // 50)
-    assert ROW_GROUP_ROWS >= 10_000
+    assert ROW_GROUP_ROWS >= 1_000
 
 
 def test_parquet_refuses_stdout(archive):

@@ -24,8 +24,8 @@ from typing import Any
 from antara_crawler.portals import tz_for
 from antara_crawler.store.stories import require
 
-#: rows per row group (and per batch held in memory)
-ROW_GROUP_ROWS = 20_000
+#: rows per row group (and per batch held in memory): 5,000 peaked ~90 MiB lower than 20,000 on the bench archive
+ROW_GROUP_ROWS = 5_000
 
 #: the portals' zone labels as IANA zone names (fixed offsets, no daylight saving: equal to portals.ZONES)
 IANA_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
