@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The extras a crawl uses (`make crawl` installs only these); `make test` adds the test and benchmark tools (`dev`).
-CRAWL_EXTRAS := distributed
+CRAWL_EXTRAS := distributed analysis
 DEV_EXTRAS := dev $(CRAWL_EXTRAS)
 CRAWL_STAMP := $(VENV)/.installed-crawl
 DEV_STAMP := $(VENV)/.installed-dev

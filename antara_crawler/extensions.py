@@ -35,7 +35,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from antara_crawler.items import ARTICLE_FEED_FIELDS, Article
+from antara_crawler.items import ARTICLE_FEED_FIELDS, STORY_FIELDS, Article
 from antara_crawler.store import UNAVAILABLE_STAT, archive_retry
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 #: The fields whose coverage decides whether a run failed.
 CORE_FIELDS = ("title", "body", "published_at")
 #: Fields whose coverage is reported (identity fields are always there and are left out).
-COVERAGE_FIELDS = tuple(f for f in ARTICLE_FEED_FIELDS if f not in ("url", "portal", "antara_id", "fetched_at"))
+COVERAGE_FIELDS = tuple(
+    f for f in ARTICLE_FEED_FIELDS if f not in ("url", "portal", "antara_id", "fetched_at", *STORY_FIELDS)
+)
 #: Pages that fell short, shown in the summary.
 SHORT_PAGES_SHOWN = 20
 _SHORT_PAGES_KEPT = 200

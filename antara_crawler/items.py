@@ -33,7 +33,13 @@ ARTICLE_FEED_FIELDS = [
     "related",
     "template",
     "fetched_at",
+    "story_id",
+    "story_size",
 ]
+
+
+#: feed fields set by the archive when it stores the article, not by extraction (see store/stories.py)
+STORY_FIELDS = ("story_id", "story_size")
 
 
 def related_for_feed(links: list[RelatedLink]) -> list[dict]:
@@ -69,6 +75,10 @@ class Article:
     related: list[RelatedLink] = field(default_factory=list, metadata={"serializer": related_for_feed})
     template: str | None = None  # "classic", "wrap", "amp", "metadata" or "generic"
     fetched_at: str | None = None  # ISO 8601, UTC
+    #: the story (group of near-identical copies, see store/stories.py): set by the archive when the article is
+    #: stored; its id is the smallest article id of the story, its size the number of articles in it
+    story_id: int | None = None
+    story_size: int | None = None
     #: which parser layer produced each field ("classic", "wrap", "amp", "jsonld", "opengraph", "time",
     #: "itemprop", "generic"); counted in crawl stats so a markup change shows up. Not exported.
     field_sources: dict[str, str] = field(default_factory=dict, repr=False)

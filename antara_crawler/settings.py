@@ -65,6 +65,9 @@ ANTARA_MIN_COVERAGE = float(_env("ANTARA_MIN_COVERAGE", "90"))
 ANTARA_NEW_ITEMS_FEED = _env("ANTARA_NEW_ITEMS_FEED", "")
 #: The log level (Scrapy's LOG_LEVEL, below).
 ANTARA_LOG_LEVEL = _env("ANTARA_LOG_LEVEL", "INFO")
+#: Long commands (export, reparse, stories --rebuild) show a progress bar on a terminal; elsewhere (cron) they log
+#: one progress line every this many seconds.
+ANTARA_PROGRESS_INTERVAL = float(_env("ANTARA_PROGRESS_INTERVAL", "30"))
 
 # Distributed crawling (distributed.py, docs/scaling-out.md); inert unless REDIS_URL is set.
 #: Names one distributed crawl: processes with the same id share the queue and the seen set (Redis keys

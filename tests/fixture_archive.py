@@ -17,6 +17,7 @@ link statuses), from the babel sample page's ground truth plus hand-written arti
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from antara_crawler.items import Article, LinkStatus, RelatedLink
@@ -240,10 +241,11 @@ DEAD = LinkStatus(url=_url("aceh", 409999), portal="aceh", antara_id=409999, sta
 
 def write(archive: Archive) -> None:
     """Write the fixture into an open archive: the first sumut version, then everything, then the dead link."""
-    first = [SUMUT_V1 if a is SUMUT else a for a in ARTICLES]
+    # copies: the archive sets story_id/story_size on the Articles it stores, and these are shared module constants
+    first = [copy.deepcopy(SUMUT_V1 if a is SUMUT else a) for a in ARTICLES]
     result = archive.write_batch(first)
     assert result.new == len(ARTICLES), result
-    result = archive.write_batch([SUMUT])
+    result = archive.write_batch([copy.deepcopy(SUMUT)])
     assert result.updated == 1, result
     result = archive.write_batch([DEAD])
     assert result.link_statuses == 1, result

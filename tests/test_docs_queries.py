@@ -13,6 +13,8 @@ import sqlite3
 
 import pytest
 
+from antara_crawler.items import Article
+from antara_crawler.store import Archive
 from tests import fixture_archive as fx
 from tests.support import ROOT
 
@@ -39,12 +41,36 @@ BABEL = (
 )
 MENAKER = "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen"
 
+
+def story_copies() -> list[Article]:
+    """Two republications, written after the fixture: jogja runs babel's BPJS story a day later (another dateline,
+    a Baca juga line, the last paragraph trimmed), kalbar runs www's Menaker story two hours later."""
+    sample = fx.sample_article()
+    paragraphs = (sample.body or "").split("\n\n")
+    jogja_body = "\n\n".join(
+        [
+            paragraphs[0].replace("Pangkalpinang (ANTARA)", "Yogyakarta (ANTARA)"),
+            "Baca juga: Lain cerita",
+            *paragraphs[1:-1],
+        ]
+    )
+    www = next(a for a in fx.ARTICLES if a.portal == "www")
+    return [
+        Article(url="https://jogja.antaranews.com/berita/600001/bpjs-babel", portal="jogja", antara_id=600001,
+                title="BPJS Babel lindungi pekerja rentan", body=jogja_body, published_at="2023-09-02T08:00:00+07:00"),
+        Article(url="https://kalbar.antaranews.com/berita/700001/menaker", portal="kalbar", antara_id=700001,
+                title="Kepesertaan BPJS naik", body=www.body, published_at="2024-02-14T18:00:00+07:00"),
+    ]  # fmt: skip
+
+
 EXPECTED: dict[str, list[tuple]] = {
     "articles_per_portal_month": [
         ("aceh", "2024-03", 1),
         ("babel", "2023-09", 1),
         ("babel", "2024-11", 1),
         ("jatim", "2024-05", 1),
+        ("jogja", "2023-09", 1),
+        ("kalbar", "2024-02", 1),
         ("lampung", "2024-07", 1),
         ("papua", "2024-03", 1),
         ("riau", "2023-12", 1),
@@ -52,6 +78,39 @@ EXPECTED: dict[str, list[tuple]] = {
         ("sumbar", "2024-01", 1),  # 2023-12 in UTC: months as printed on the page
         ("sumut", "2024-01", 1),
         ("www", "2024-02", 1),
+    ],
+    # one story per article everywhere: the copies are on other portals than their originals
+    "stories_per_portal_month": [
+        ("aceh", "2024-03", 1, 1),
+        ("babel", "2023-09", 1, 1),
+        ("babel", "2024-11", 1, 1),
+        ("jatim", "2024-05", 1, 1),
+        ("jogja", "2023-09", 1, 1),
+        ("kalbar", "2024-02", 1, 1),
+        ("lampung", "2024-07", 1, 1),
+        ("papua", "2024-03", 1, 1),
+        ("riau", "2023-12", 1, 1),
+        ("riau", "2024-06", 1, 1),
+        ("sumbar", "2024-01", 1, 1),
+        ("sumut", "2024-01", 1, 1),
+        ("www", "2024-02", 1, 1),
+    ],
+    "own_share_per_portal": [
+        ("aceh", 1, 1, 100.0),
+        ("babel", 2, 2, 100.0),
+        ("jatim", 1, 1, 100.0),
+        ("jogja", 1, 0, 0.0),  # babel's story
+        ("kalbar", 1, 0, 0.0),  # www's story
+        ("lampung", 1, 1, 100.0),
+        ("papua", 1, 1, 100.0),
+        ("riau", 2, 2, 100.0),
+        ("sumbar", 1, 1, 100.0),
+        ("sumut", 1, 1, 100.0),
+        ("www", 1, 1, 100.0),
+    ],
+    "stories_on_several_portals": [
+        (1, 2, 2, "babel,jogja", "2023-09-01 03:15:00", "babel", 366104, SAMPLE_TITLE),
+        (10, 2, 2, "kalbar,www", "2024-02-14 09:00:00", "www", 4000005, MENAKER),
     ],
     "most_linked_stories": [
         ("aceh", 410001, ACEH[2], 3, 1),
@@ -196,9 +255,16 @@ QUERIES = documented_queries()
 
 
 @pytest.fixture(scope="module")
-def conn(tmp_path_factory):
+def db_path(tmp_path_factory):
     path = fx.build(tmp_path_factory.mktemp("docs") / "antara.db")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # as a reader would: read-only, plain sqlite3
+    with Archive.open(f"sqlite:///{path}") as archive:
+        archive.write_batch(story_copies())
+    return path
+
+
+@pytest.fixture(scope="module")
+def conn(db_path):
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # as a reader would: read-only, plain sqlite3
     yield conn
     conn.close()
 
@@ -231,6 +297,27 @@ def test_sumatra_query_leaves_out_what_it_must(conn):
     assert ("riau", 250004) not in keys  # 23:30 WIB on 31 December 2023 (2023 on the page)
     assert ("jatim", 800007) not in keys and ("www", 4000005) not in keys  # not Sumatra
     assert ("sumbar", 330003) in keys  # 2024 on the page, 2023 in UTC
+
+
+_DUCKDB_BLOCK = re.compile(r"```duckdb\n(.*?)```", re.DOTALL)
+DUCKDB_QUERIES = {_NAME.search(b).group(1): b.strip() for b in _DUCKDB_BLOCK.findall(SCHEMA_MD.read_text("utf-8"))}
+
+
+def test_the_parquet_questions_are_documented():
+    assert set(DUCKDB_QUERIES) == {"stories_per_portal_month", "own_share_per_portal"}
+
+
+@pytest.mark.parametrize("name", sorted(DUCKDB_QUERIES))
+def test_duckdb_on_the_parquet_export_answers_as_the_archive(db_path, tmp_path, name):
+    """The same question, from ``scrapy export -o antara.parquet`` with DuckDB: the same rows as the SQL query."""
+    duckdb = pytest.importorskip("duckdb")
+    from antara_crawler.store.export import export
+
+    out = tmp_path / "antara.parquet"
+    with Archive.open(f"sqlite:///{db_path}") as archive:
+        export(archive.engine, str(out))
+    sql = DUCKDB_QUERIES[name].replace("'antara.parquet'", f"'{out}'")
+    assert duckdb.connect().execute(sql).fetchall() == EXPECTED[name]
 
 
 def test_datasette_canned_queries_are_the_documented_queries():

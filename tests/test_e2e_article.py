@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from antara_crawler.store import Archive
 from tests.site.server import MirrorServer
 from tests.support import SAMPLES, ground_truth, load_json, run_scrapy
 
@@ -89,8 +90,19 @@ def test_feed_is_clean_utf8_with_the_documented_fields(tmp_path, mirror):
         "related",
         "template",
         "fetched_at",
+        "story_id",
+        "story_size",
     ]
     assert set(items[0]["related"][0]) == {"url", "title", "published_at", "kind"}
+
+
+def test_feed_items_carry_their_story_from_the_archive(tmp_path, mirror):
+    items, _, _ = _crawl(tmp_path, mirror, [BABEL["url"], WWW["url"]])
+    with Archive.open(f"sqlite:///{tmp_path}/a.db") as archive:
+        for item in items:
+            row = archive.get_article(item["portal"], item["antara_id"])
+            assert item["story_id"] == row["story_id"] is not None
+            assert item["story_size"] == 1  # the two samples are different stories
 
 
 def test_fetches_go_to_the_mirror_with_per_portal_robots(tmp_path, mirror):

@@ -25,7 +25,8 @@ from antara_crawler.store.search import ArchiveFilter, QueryError
 from tests import fixture_archive as fx
 from tests.support import run_scrapy
 
-EXPECTED = {(a.portal, a.antara_id): fx.feed_record(a) for a in fx.ARTICLES}
+#: the fixture's articles are all different stories: each is a story of its own, its id the article's (id order)
+EXPECTED = {a.key: {**fx.feed_record(a), "story_id": n, "story_size": 1} for n, a in enumerate(fx.ARTICLES, 1)}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,7 @@ def _read_csv_export(path):
     for row in rows:
         record = {k: (v if v != "" else None) for k, v in row.items()}
         record["antara_id"] = int(row["antara_id"])
+        record["story_id"], record["story_size"] = int(row["story_id"]), int(row["story_size"])
         record["tags"] = json.loads(row["tags"])
         record["related"] = [
             {
@@ -186,11 +188,11 @@ def test_chunked_reads_give_the_same_records(archive, chunk_size):
 @pytest.mark.parametrize(
     ("flt", "expected_records", "expected_selects"),
     [
-        # everything: 3 chunks (4 + 4 + 3 articles), 3 SELECTs each: articles, tags, related links
-        (ArchiveFilter(), 11, 9),
-        # a filter: one streamed SELECT of the matching ids, then 3 chunks of 3 SELECTs
-        (ArchiveFilter(since="2024-01-01"), 9, 1 + 9),
-        (ArchiveFilter(query="BPJS OR banjir"), 11, 1 + 9),
+        # everything: 3 chunks (4 + 4 + 3 articles), 4 SELECTs each: articles, tags, related links, story sizes
+        (ArchiveFilter(), 11, 12),
+        # a filter: one streamed SELECT of the matching ids, then 3 chunks of 4 SELECTs
+        (ArchiveFilter(since="2024-01-01"), 9, 1 + 12),
+        (ArchiveFilter(query="BPJS OR banjir"), 11, 1 + 12),
     ],
 )
 def test_related_links_and_tags_are_read_per_chunk_not_per_row(archive, flt, expected_records, expected_selects):

@@ -43,6 +43,8 @@ def _csv_records(text):
         record["antara_id"] = int(row["antara_id"])
         record["tags"] = json.loads(row["tags"])
         record["related"] = json.loads(row["related"])
+        for name in ("story_id", "story_size"):
+            record[name] = int(row[name]) if row[name] else None
         records.append(record)
     return records
 

@@ -41,6 +41,8 @@ REVIEWED_SQL_FSTRINGS = {
     ("store/migrations/versions/0003_views.py", ("name",)),
     ("store/migrations/versions/0004_search_index.py", ("INDEX", "DOCUMENT")),  # module constants
     ("store/migrations/versions/0004_search_index.py", ("INDEX",)),
+    # module constants: the view's SQL with the dialect's portal-list expression (_PORTAL_LIST)
+    ("store/migrations/versions/0007_stories.py", ("STORIES_VIEW.format(portal_list=portal_list).strip()",)),
 }
 
 

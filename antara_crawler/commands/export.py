@@ -1,14 +1,19 @@
-"""``scrapy export``: dump the archive, or a filter of it, to JSON Lines, JSON or CSV (streaming, constant memory).
+"""``scrapy export``: dump the archive, or a filter of it, to JSON Lines, JSON, CSV or Parquet (streaming, constant
+memory), or its related-link graph to GraphML or GEXF.
 
     scrapy export -o archive.jsonl                                   # everything, in the feeds' record shape
     scrapy export --portal aceh,sumut --since 2024-01-01 --until 2024-12-31 -o sumatra-2024.json
     scrapy export --query '"BPJS Ketenagakerjaan"' -o bpjs.csv       # bpjs.csv + bpjs_related.csv
     scrapy export --db data/other.db --format jsonl -o - | jq .title
+    scrapy export -o archive.parquet                                 # pandas, Polars, DuckDB (the analysis extra)
+    scrapy export --portal babel -o links.graphml                    # or links.gexf: networkx, Gephi
 
 ``--db`` takes a path or an SQLAlchemy URL (default ``ANTARA_DB_URL``). ``--since``/``--until`` take a day
 (inclusive, the day printed on the page) or an ISO 8601 date-time. ``--query`` is FTS5 syntax, as in ``scrapy search``.
-The format comes from the extension (``.jsonl``/``.jl``, ``.json``, ``.csv``) unless ``--format`` says; ``-o -``
-writes JSON Lines (or ``--format json``) to stdout. A bad option, query or path prints one line and exits 2.
+The format comes from the extension (``.jsonl``/``.jl``, ``.json``, ``.csv``, ``.parquet``, ``.graphml``, ``.gexf``)
+unless ``--format`` says; ``-o -`` writes JSON Lines (or ``--format json``) to stdout. A bad option, query or path, or
+a missing library of the ``analysis`` extra, prints one line and exits 2. A progress bar on a terminal, a log line
+every ``ANTARA_PROGRESS_INTERVAL`` seconds elsewhere (to stderr; not with ``-o -``).
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.exc import SQLAlchemyError
 
+from antara_crawler.progress import Progress
 from antara_crawler.store import db_url
-from antara_crawler.store.export import FORMATS, ExportError, export
+from antara_crawler.store.export import FORMATS, ExportError, check_libraries, count_matching, export, infer_format
 from antara_crawler.store.search import ArchiveFilter, ArchiveMissing, QueryError, db_url_from, open_existing
+from antara_crawler.store.stories import MissingExtra
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +72,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         return "[options] -o PATH"
 
     def short_desc(self) -> str:
-        return "Export the archive (or a filter of it) to JSON Lines, JSON or CSV"
+        return "Export the archive (or a filter of it) to JSON Lines, JSON, CSV, Parquet, or its link graph"
 
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
@@ -90,15 +97,29 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         except SQLAlchemyError as exc:
             self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
             return
+        progress = None
+        completed = False
         try:
-            counts = export(archive.engine, opts.output, flt, fmt=opts.format)
-        except (ExportError, QueryError) as exc:
+            check_libraries(infer_format(opts.output, opts.format))  # before the progress bar starts
+            if opts.output != "-":
+                total = count_matching(archive.engine, flt)
+                interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")
+                progress = Progress(total, "export", unit="articles", interval=interval)
+            counts = export(archive.engine, opts.output, flt, fmt=opts.format, progress=progress)
+            completed = True
+        except (ExportError, QueryError, MissingExtra) as exc:
             self.fail(str(exc))
             return
         except BrokenPipeError:  # `scrapy export -o - | head`: the reader has had enough
             return
         finally:
+            if progress is not None:
+                progress.close(completed=completed)
             archive.close()
         if opts.output != "-":
             where = " and ".join(counts.paths)
-            print(f"exported {counts.articles} articles ({counts.related} related links) to {where}", file=sys.stderr)
+            graph = f", a graph of {counts.nodes} nodes and {counts.edges} edges" if counts.nodes else ""
+            print(
+                f"exported {counts.articles} articles ({counts.related} related links{graph}) to {where}",
+                file=sys.stderr,
+            )

@@ -8,7 +8,8 @@ Reads each article's pages from the archive's ``pages`` table (one page, or ever
 ``Archive.write_batch`` (unchanged content stays unchanged, changed content keeps its previous version). An archive
 written by older code gains what the parser reads today, e.g. the Berita Terkait entries that were lost when a story
 was also a Baca juga link. The stored pages are kept. No network request is made: nothing here goes through Scrapy's
-downloader.
+downloader. A progress bar on a terminal, a log line every
+``ANTARA_PROGRESS_INTERVAL`` seconds elsewhere.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from sqlalchemy import func, select
 
 from antara_crawler.items import Article
+from antara_crawler.progress import Progress
 from antara_crawler.store import Archive, WriteResult, db_url
+from antara_crawler.store import schema as s
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +38,11 @@ def reparse(
     portal: str | None = None,
     batch_size: int = 200,
     not_article: type[Exception] | tuple[type[Exception], ...] = (),
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Rebuild every article of ``archive`` from its stored pages with ``parse`` (called as
-    ``parse(pages, fetched_at=...)``, ``pages`` being ``[(url, html), ...]``); returns the counts."""
+    ``parse(pages, fetched_at=...)``, ``pages`` being ``[(url, html), ...]``); returns the counts. ``progress``
+    advances by one per stored page."""
     totals = WriteResult()
     failed: dict[str, int] = {}
     pages = 0
@@ -50,6 +56,8 @@ def reparse(
     for page_portal, antara_id, fetched_at, article_pages in archive.iter_article_pages(portal=portal):
         pages += len(article_pages)
         url = article_pages[0][0]
+        if progress is not None:
+            progress.update(len(article_pages))
         try:
             article = parse(article_pages, fetched_at=_iso(fetched_at))
         except not_article as exc:
@@ -84,6 +92,16 @@ def reparse(
     }
 
 
+def count_pages(archive: Archive, portal: str | None = None) -> int:
+    """How many stored pages a reparse will read (the total of its progress bar)."""
+    a, p = s.articles, s.pages
+    stmt = select(func.count()).select_from(p)
+    if portal:
+        stmt = stmt.join(a, a.c.id == p.c.article_id).where(a.c.portal == portal)
+    with archive.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
 def _iso(fetched_at: str | None) -> str | None:
     """The archive's ``YYYY-MM-DD HH:MM:SS`` (UTC) as the ISO 8601 UTC string items carry."""
     if not fetched_at:
@@ -116,14 +134,17 @@ class Command(ScrapyCommand):
 
         url = opts.db or db_url(self.settings)
         archive = Archive.open(url)
+        interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")
         try:
-            counts = reparse(
-                archive,
-                build_article,
-                portal=opts.portal,
-                batch_size=max(1, opts.batch_size),
-                not_article=NotArticle,
-            )
+            with Progress(count_pages(archive, opts.portal), "reparse", unit="pages", interval=interval) as progress:
+                counts = reparse(
+                    archive,
+                    build_article,
+                    portal=opts.portal,
+                    batch_size=max(1, opts.batch_size),
+                    not_article=NotArticle,
+                    progress=progress,
+                )
         finally:
             archive.close()
         print(

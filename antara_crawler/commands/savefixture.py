@@ -26,7 +26,7 @@ from scrapy.exceptions import UsageError
 
 from antara_crawler.extract import NotArticle
 from antara_crawler.extract.paging import MAX_PAGES, build_article, find_paging
-from antara_crawler.items import ARTICLE_FEED_FIELDS, related_for_feed
+from antara_crawler.items import ARTICLE_FEED_FIELDS, STORY_FIELDS, related_for_feed
 from antara_crawler.urls import article_page, page_url, parse_article_url
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def fixture_record(html: bytes, url: str, *, name: str, more_pages: list[tuple[s
         return record
     data = ItemAdapter(article).asdict()
     for key in ARTICLE_FEED_FIELDS:
-        if key == "fetched_at":
+        if key == "fetched_at" or key in STORY_FIELDS:  # the crawl's and the archive's, not the page's
             continue
         record[key] = related_for_feed(article.related) if key == "related" else data[key]
     return record

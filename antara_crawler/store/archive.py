@@ -51,6 +51,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.portals import NOT_PORTALS
 from antara_crawler.store import schema as s
+from antara_crawler.store import stories
 from antara_crawler.store.retry import is_transient
 from antara_crawler.urls import parse_article_url
 
@@ -883,6 +884,8 @@ class Archive:
                 conn.execute(delete(s.article_tags).where(s.article_tags.c.article_id.in_(chunk)))
             with_children.extend(changed)
         self._insert_children(conn, with_children)
+        # stories: match the new and changed bodies, then give every written Article its story_id and story_size
+        stories.on_write(conn, with_children[: len(new)], changed, [*with_children, *unchanged])
         pages = [(i, p) for i, p in (*with_children, *unchanged) if p.pages]
         if pages:
             page_ids = [i for i, _ in pages]

@@ -32,11 +32,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.portals import tz_for
+from antara_crawler.progress import Progress
 from antara_crawler.store import schema as s
 from antara_crawler.store.search import (
     ArchiveFilter,
@@ -48,11 +49,23 @@ from antara_crawler.store.search import (
     query_error,
     text_match,
 )
+from antara_crawler.store.stories import require, story_sizes
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "json", "csv")
-EXTENSIONS = {".jsonl": "jsonl", ".jl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
+FORMATS = ("jsonl", "json", "csv", "parquet", "graphml", "gexf")
+EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".jl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+}
+#: formats written by a library to a binary file (the ``analysis`` extra): never to stdout
+BINARY_FORMATS = ("parquet", "graphml", "gexf")
 #: articles per chunk (one SELECT for the articles, one for their tags, one for their related links)
 CHUNK_SIZE = 1000
 #: the article columns of the CSV export: the feed fields without ``related`` (which has its own file)
@@ -88,6 +101,7 @@ _ARTICLE_COLUMNS = (
     "image_caption",
     "template",
     "last_crawled_at",
+    "story_id",
 )
 
 
@@ -109,7 +123,8 @@ def infer_format(path: str, given: str | None = None) -> str:
     fmt = EXTENSIONS.get(Path(path).suffix.lower())
     if fmt is None:
         raise ExportError(
-            f"cannot tell the format of {path!r} from its extension: name it .jsonl, .json or .csv or give --format"
+            f"cannot tell the format of {path!r} from its extension: name it .jsonl, .json, .csv, .parquet, "
+            ".graphml or .gexf or give --format"
         )
     return fmt
 
@@ -220,7 +235,7 @@ class ArchiveRecord:
     related_rows: list[dict[str, Any]]
 
 
-def _to_record(row: Any, tags: list[str], related: list[dict[str, Any]]) -> ArchiveRecord:
+def _to_record(row: Any, tags: list[str], related: list[dict[str, Any]], story_size: int = 1) -> ArchiveRecord:
     portal = row.portal
     links = [
         {
@@ -250,6 +265,9 @@ def _to_record(row: Any, tags: list[str], related: list[dict[str, Any]]) -> Arch
         "related": links,
         "template": row.template,
         "fetched_at": _utc_iso(row.last_crawled_at, None),
+        # an article with no story yet (archived before revision 0007, not rebuilt) is a story of its own
+        "story_id": int(row.story_id) if row.story_id is not None else int(row.id),
+        "story_size": story_size,
     }
     record = {name: values[name] for name in ARTICLE_FEED_FIELDS}
     return ArchiveRecord(record, related)
@@ -293,8 +311,9 @@ def iter_archive(
             ids = [row.id for row in rows]
             tags = _tags_of(conn, ids)
             related = _related_of(conn, ids)
+            sizes = story_sizes(conn, [row.story_id for row in rows])
             for row in rows:
-                yield _to_record(row, tags.get(row.id, []), related.get(row.id, []))
+                yield _to_record(row, tags.get(row.id, []), related.get(row.id, []), sizes.get(row.story_id, 1))
 
 
 def iter_records(engine: Engine, flt: ArchiveFilter | None = None, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -311,6 +330,8 @@ class ExportCounts:
     articles: int = 0
     related: int = 0
     paths: tuple[str, ...] = ()
+    nodes: int = 0  # GraphML/GEXF: nodes and edges of the link graph
+    edges: int = 0
 
 
 def _dumps(record: dict[str, Any]) -> str:
@@ -398,16 +419,26 @@ def export(
     fmt: str | None = None,
     chunk_size: int = CHUNK_SIZE,
     stdout: IO[str] | None = None,
+    progress: Progress | None = None,
 ) -> ExportCounts:
-    """Write the matching articles to ``output`` (``-``: stdout) as JSON Lines, JSON or CSV.
+    """Write the matching articles to ``output`` (``-``: stdout) as JSON Lines, JSON or CSV, or (to a file) as
+    Parquet (:mod:`~antara_crawler.store.parquet`) or their related-link graph as GraphML or GEXF
+    (:mod:`~antara_crawler.store.graph`). ``progress`` is advanced by one per article.
 
     Files appear whole or not at all (written to ``.part`` and renamed). Raises :class:`ExportError` for a path that
     cannot be written or an unknown format, :class:`QueryError` for a malformed full-text query.
     """
     fmt = infer_format(output, fmt)
+    check_libraries(fmt)
     flt = flt or ArchiveFilter()
     counts = ExportCounts()
     items = _primed(iter_archive(engine, flt, chunk_size=chunk_size))  # a bad query fails before any output
+    if progress is not None:
+        items = _counted(items, progress)
+    if fmt in BINARY_FORMATS:
+        if output == "-":
+            raise ExportError(f"{fmt} is written to a file: give -o FILE.{fmt}, not stdout")
+        return _export_binary(engine, items, Path(output), fmt, counts)
     if output == "-":
         if fmt == "csv":
             raise ExportError("CSV goes to two files (articles and related links): give -o FILE.csv, not stdout")
@@ -438,13 +469,87 @@ def export(
     return counts
 
 
+def count_matching(engine: Engine, flt: ArchiveFilter | None = None) -> int:
+    """How many articles ``flt`` matches (the total of a progress bar)."""
+    flt = flt or ArchiveFilter()
+    with engine.connect() as conn:
+        if _is_everything(flt):
+            return int(conn.execute(select(func.count()).select_from(s.articles)).scalar_one())
+        ids = _ids_statement(engine, flt).order_by(None).subquery()
+        try:
+            return int(conn.execute(select(func.count()).select_from(ids)).scalar_one())
+        except OperationalError as exc:
+            if flt.query and is_query_error(exc):
+                raise query_error(flt.query, exc) from None
+            raise
+
+
+#: the libraries (of the ``analysis`` extra) each binary format needs
+FORMAT_LIBRARIES = {"parquet": ("pyarrow", "pyarrow.parquet"), "graphml": ("networkx",), "gexf": ("networkx",)}
+
+
+def check_libraries(fmt: str) -> None:
+    """Raise :class:`~antara_crawler.store.stories.MissingExtra` (one line) when ``fmt`` needs a missing library."""
+    for module in FORMAT_LIBRARIES.get(fmt, ()):
+        require(module)
+
+
+def _counted(items: Iterator[ArchiveRecord], progress: Progress) -> Iterator[ArchiveRecord]:
+    for item in items:
+        yield item
+        progress.update()
+
+
+def _export_binary(
+    engine: Engine, items: Iterator[ArchiveRecord], path: Path, fmt: str, counts: ExportCounts
+) -> ExportCounts:
+    """Parquet, GraphML or GEXF, written to ``<path>.part`` by the library and renamed into place on success."""
+    part = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "parquet":
+            from antara_crawler.store.parquet import write_parquet
+
+            def records() -> Iterator[dict[str, Any]]:
+                for item in items:
+                    counts.articles += 1
+                    counts.related += len(item.related_rows)
+                    yield item.record
+
+            write_parquet(records(), part)
+        else:
+            from antara_crawler.store.graph import build_graph, write_graph
+
+            def tally() -> Iterator[ArchiveRecord]:
+                for item in items:
+                    counts.articles += 1
+                    counts.related += len(item.related_rows)
+                    yield item
+
+            graph = build_graph(engine, tally())
+            write_graph(graph, part, fmt)
+            counts.nodes, counts.edges = graph.number_of_nodes(), graph.number_of_edges()
+        os.replace(part, path)
+    except BaseException as exc:
+        part.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+    counts.paths = (str(path),)
+    logger.info("exported %d articles (%d related links) to %s", counts.articles, counts.related, path)
+    return counts
+
+
 __all__ = [
+    "BINARY_FORMATS",
     "CSV_FIELDS",
     "FORMATS",
     "RELATED_CSV_FIELDS",
     "ArchiveRecord",
     "ExportCounts",
     "ExportError",
+    "check_libraries",
+    "count_matching",
     "QueryError",
     "export",
     "infer_format",

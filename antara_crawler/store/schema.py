@@ -51,10 +51,12 @@ articles = Table(
     Column("first_seen_at", String(19), nullable=False),
     Column("last_crawled_at", String(19), nullable=False),
     Column("last_changed_at", String(19), nullable=False),
+    Column("story_id", Integer),  # revision 0007: the smallest article id of its story (see store/stories.py)
     UniqueConstraint("portal", "antara_id", name="uq_articles_key"),
     UniqueConstraint("url", name="uq_articles_url"),
     Index("ix_articles_portal_published", "portal", "published_at"),
     Index("ix_articles_published", "published_at"),
+    Index("ix_articles_story", "story_id"),
 )
 
 #: "Berita Terkait" and "Baca juga" links of an article, replaced whenever the article changes
@@ -152,8 +154,19 @@ link_statuses = Table(
     Column("checked_at", String(19), nullable=False),
 )
 
-#: views created by revision 0003 (names only; their SQL lives in the migration)
-VIEWS = ("related_graph", "portal_months", "missing_targets")
+#: revision 0007: the LSH index of the story grouping, one row per article and MinHash band (store/stories.py)
+story_bands = Table(
+    "story_bands",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("band", Integer, primary_key=True),
+    Column("key", BigInteger, nullable=False),  # hash of the band's number and its MinHash values
+    Index("ix_story_bands_key", "key"),
+    sqlite_with_rowid=False,  # SQLite: the primary key is the table (no rowid b-tree and separate PK index)
+)
+
+#: views created by revisions 0003 and 0007 (names only; their SQL lives in the migrations)
+VIEWS = ("related_graph", "portal_months", "missing_targets", "stories")
 #: SQLite-only objects (FTS5 and its shadow tables, triggers) that the metadata does not describe
 SQLITE_ONLY_TABLES = ("articles_fts",)
 #: PostgreSQL-only indexes over expressions (full-text search, see :mod:`antara_crawler.store.search`) that the

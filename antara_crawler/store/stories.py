@@ -1,0 +1,451 @@
+"""Stories: every archived article belongs to the group of its near-identical copies across portals.
+
+    from antara_crawler.store.stories import assign, rebuild
+    assign(conn, [(article_id, body, published_at), ...])   # inside the write transaction, after the rows have ids
+    rebuild(engine)                                          # ``scrapy stories --rebuild``: everything again
+
+How a copy is recognised (numbers below are the module constants, tuned on ``tests/story_corpus.py``):
+
+1. **Normalise** the body (:func:`normalise`): drop "Baca juga" lines, the dateline before ``(ANTARA)``, byline
+   lines (``Pewarta:``, ``Editor:``, ...) and punctuation; lower-case. Numbers are kept as whole tokens
+   (``Rp45.000``, ``1/12``): they are what tells one day's price or weather report from the next.
+2. **Shingle** the words in overlapping runs of :data:`SHINGLE_WORDS` and take a MinHash of
+   :data:`NUM_PERM` permutations (datasketch). datasketch's ``MinHashLSH`` picks the bands for
+   :data:`LSH_THRESHOLD` (``b`` bands of ``r`` rows); each band's hash is a row of ``story_bands`` (band key ->
+   article id, indexed), so the database is the LSH index and finding candidates is one indexed lookup.
+3. **Candidates** share a band key and were published within :data:`WINDOW_DAYS` days of the article.
+4. **Verify** each candidate on the exact shingle sets: Jaccard >= :data:`MIN_JACCARD`, and when both texts
+   carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the one with
+   fewer must appear in the other. Copies (other title, byline, editor, Baca juga lines, a trimmed or added last
+   paragraph, a rewritten first sentence) keep Jaccard well above 0.5 and keep their numbers; a template report of
+   the next day shares its wording but not its numbers; a follow-up shares a paragraph or two of background, which
+   leaves Jaccard under 0.3.
+
+Story ids: a story's id is the smallest article id in it (its first archived member). A new article that matches
+one story joins it; one that matches none starts its own story (its own id: never null); one that matches several
+**merges** them into the oldest (smallest) id, so an id only ever disappears into an older one. Assigning articles
+in id order is therefore the connected components of the "is a copy of" graph, each labelled by its smallest id:
+:func:`rebuild` computes exactly that, so a rebuild gives the incremental grouping back. An article whose content
+changes is matched again and may join (or bridge) stories; it never leaves its story incrementally (a corrected
+article stays with its copies); ``--rebuild`` regroups from the current bodies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+
+from antara_crawler.store import schema as s
+
+logger = logging.getLogger(__name__)
+
+EXTRA = "analysis"
+SHINGLE_WORDS = 3
+NUM_PERM = 64
+#: datasketch's permutation scheme (2.0's default), named so the stored band keys do not change with its default;
+#: changing it (or NUM_PERM, SHINGLE_WORDS, LSH_THRESHOLD, the normalisation) needs ``scrapy stories --rebuild``
+MINHASH_SCHEME = "affine32"
+#: the Jaccard at which datasketch's band choice is tuned (below MIN_JACCARD: candidates are cheap to verify)
+LSH_THRESHOLD = 0.4
+MIN_JACCARD = 0.5
+WINDOW_DAYS = 4
+MIN_NUMBERS = 3
+MIN_NUMBER_OVERLAP = 0.8
+#: articles per transaction in :func:`rebuild`
+REBUILD_CHUNK = 2000
+
+
+class MissingExtra(ImportError):
+    """A library of the optional ``analysis`` extra is not installed; the message is one line naming it."""
+
+
+def require(module: str) -> Any:
+    """Import ``module`` or raise :class:`MissingExtra` with a one-line message naming the extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(
+            f"{module} is not installed: install the {EXTRA!r} extra, pip install -e '.[{EXTRA}]'"
+        ) from None
+
+
+# --- normalising and shingling (pure) ---------------------------------------------------------------------------
+
+_BACA_JUGA = re.compile(r"^\s*baca\s+juga\b.*$", re.IGNORECASE | re.MULTILINE)
+_BYLINE = re.compile(
+    r"^\s*(pewarta|editor|penulis|reporter|oleh|penerjemah|redaktur|copyright|\(?antara\)?)\b[^\n]{0,120}$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DATELINE = re.compile(r"^[^\n()]{0,80}\(\s*antara(?:\s*news)?\s*\)\s*[-–—:]?\s*", re.IGNORECASE)
+#: a number stays one token: 45.000, 3,5, 1/12, 08.30
+_TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
+_NUMBER = re.compile(r"\d")
+
+
+def normalise(body: str | None) -> list[str]:
+    """The body's words for comparison: no Baca juga lines, dateline or byline; lower-case; numbers whole."""
+    if not body:
+        return []
+    text = _BACA_JUGA.sub("", body)
+    text = _BYLINE.sub("", text)
+    text = _DATELINE.sub("", text.strip(), count=1)
+    return _TOKEN.findall(text.lower())
+
+
+def shingles(words: Sequence[str], k: int = SHINGLE_WORDS) -> set[str]:
+    if len(words) < k:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the comparison needs of one body."""
+
+    shingles: frozenset[str]
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, body: str | None) -> Fingerprint:
+        words = normalise(body)
+        return cls(frozenset(shingles(words)), frozenset(w for w in words if _NUMBER.match(w)))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two bodies are copies of one story (see the module docstring for the rule)."""
+    if jaccard(a.shingles, b.shingles) < MIN_JACCARD:
+        return False
+    few, many = sorted((a.numbers, b.numbers), key=len)
+    return len(few) < MIN_NUMBERS or len(few & many) / len(few) >= MIN_NUMBER_OVERLAP
+
+
+@lru_cache(maxsize=1)
+def bands() -> tuple[int, int]:
+    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM."""
+    lsh = require("datasketch").MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return int(lsh.b), int(lsh.r)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """datasketch draws a MinHash's permutations from its seed; drawn once here and shared (same values)."""
+    return require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME).permutations
+
+
+def _minhash() -> Any:
+    return require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME, permutations=_permutations())
+
+
+def band_keys(fp: Fingerprint) -> list[int]:
+    """One signed 64-bit key per LSH band (the band's number is hashed in, so one indexed column suffices)."""
+    if not fp.shingles:
+        return []
+    mh = _minhash()
+    mh.update_batch([sh.encode("utf-8") for sh in sorted(fp.shingles)])
+    b, r = bands()
+    values = mh.hashvalues
+    keys = []
+    for band in range(b):
+        chunk = values[band * r : (band + 1) * r].astype("<u4").tobytes()
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+# --- the archive side -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class NewArticle:
+    """An article just written: its id, body and UTC publication time (``YYYY-MM-DD HH:MM:SS`` or None)."""
+
+    id: int
+    body: str | None
+    published_at: str | None
+
+
+def _window(published_at: str | None) -> tuple[str, str] | None:
+    if not published_at:
+        return None
+    try:
+        at = datetime.fromisoformat(published_at)
+    except ValueError:
+        return None
+    delta = timedelta(days=WINDOW_DAYS)
+    return (at - delta).strftime("%Y-%m-%d %H:%M:%S"), (at + delta).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@lru_cache(maxsize=2)
+def _candidates_statement(windowed: bool) -> Any:
+    """Earlier-stored articles sharing a band key (``:keys``), other than ``:self``; within ``[:lo, :hi]``."""
+    sb, a = s.story_bands, s.articles
+    ids = (
+        select(sb.c.article_id)
+        .where(sb.c.key.in_(bindparam("keys", expanding=True)), sb.c.article_id != bindparam("self"))
+        .distinct()
+        .subquery()
+    )
+    stmt = select(a.c.id, a.c.story_id, a.c.body).join(ids, ids.c.article_id == a.c.id)
+    if windowed:
+        when = func.coalesce(a.c.published_at, a.c.first_seen_at)
+        stmt = stmt.where(when.between(bindparam("lo"), bindparam("hi")))
+    return stmt.order_by(a.c.id)
+
+
+def _candidates(conn: Connection, article: NewArticle, keys: list[int]) -> list[tuple[int, int | None, str | None]]:
+    """``(id, story_id, body)`` of earlier-stored articles sharing a band key, published within the window."""
+    window = _window(article.published_at)
+    params: dict[str, Any] = {"keys": keys, "self": article.id}
+    if window is not None:
+        params["lo"], params["hi"] = window
+    return list(conn.execute(_candidates_statement(window is not None), params).all())
+
+
+@lru_cache(maxsize=1)
+def _set_story_statement() -> Any:
+    a = s.articles
+    return update(a).where(a.c.id == bindparam("b_id")).values(story_id=bindparam("b_story"))
+
+
+def _when(published_at: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(published_at) if published_at else None
+    except ValueError:
+        return None
+
+
+def _within(a: datetime | None, b: datetime | None) -> bool:
+    return a is None or b is None or abs(a - b) <= timedelta(days=WINDOW_DAYS)
+
+
+@lru_cache(maxsize=1)
+def _by_keys_statement() -> Any:
+    """Every stored article holding one of ``:keys``: ``(key, id, story_id, body, published_at or first_seen_at)``."""
+    sb, a = s.story_bands, s.articles
+    return (
+        select(sb.c.key, a.c.id, a.c.story_id, a.c.body, func.coalesce(a.c.published_at, a.c.first_seen_at))
+        .join(a, a.c.id == sb.c.article_id)
+        .where(sb.c.key.in_(bindparam("keys", expanding=True)))
+    )
+
+
+def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = False) -> dict[int, int]:
+    """Give each article its story (in the caller's transaction); returns ``{article_id: story_id}``.
+
+    Articles are matched in the order given (id order), each against everything stored before it, including the
+    earlier ones of the same call: the same result as one call per article, with one candidate query per 500 band
+    keys of the whole call and one ``executemany`` each for the bands and the story ids. ``replace``: the articles
+    already had bands (their content changed): those are dropped first, and each keeps its story (see the module
+    docstring). Without the ``analysis`` extra every article gets a story of its own (logged once).
+    """
+    a, sb = s.articles, s.story_bands
+    if not articles:
+        return {}
+    ids = [x.id for x in articles]
+    current: dict[int, int] = {}
+    if replace:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            conn.execute(delete(sb).where(sb.c.article_id.in_(chunk)))
+            current.update(
+                (k, v) for k, v in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))) if v is not None
+            )
+    try:
+        bands()
+    except MissingExtra as exc:
+        _warn_once(str(exc))
+        out = {x.id: current.get(x.id, x.id) for x in articles}
+        conn.execute(_set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+        return out
+    prints = [Fingerprint.of(x.body) for x in articles]
+    keys = [band_keys(fp) for fp in prints]
+    # the stored articles sharing a key with any of these: key -> ids, and what the comparison needs of each
+    holders: dict[int, list[int]] = {}
+    known: dict[int, tuple[int | None, str | None, datetime | None]] = {}
+    wanted = sorted({k for ks in keys for k in ks})
+    for i in range(0, len(wanted), 500):
+        for key, cid, story, body, when in conn.execute(_by_keys_statement(), {"keys": wanted[i : i + 500]}):
+            holders.setdefault(key, []).append(cid)
+            known[cid] = (story, body, _when(when))
+    fingerprints: dict[int, Fingerprint] = {}
+    alias: dict[int, int] = {}  # story ids merged into an older one during this call
+
+    def resolve(story: int) -> int:
+        while story in alias:
+            story = alias[story]
+        return story
+
+    out: dict[int, int] = {}
+    for x, fp, ks in zip(articles, prints, keys, strict=True):
+        when = _when(x.published_at)
+        stories = {current[x.id]} if x.id in current else set()
+        for cid in sorted({c for k in ks for c in holders.get(k, ()) if c != x.id}):
+            story, body, cwhen = known[cid]
+            if not _within(when, cwhen):
+                continue
+            cfp = fingerprints.get(cid)
+            if cfp is None:
+                cfp = fingerprints[cid] = Fingerprint.of(body)
+            if is_copy(fp, cfp):
+                stories.add(resolve(story if story is not None else cid))
+        story_id = min(stories) if stories else x.id
+        others = sorted(stories - {story_id})
+        if others:  # a bridge: the younger stories join the oldest, stored members included
+            conn.execute(update(a).where(a.c.story_id.in_(others)).values(story_id=story_id))
+            alias.update((o, story_id) for o in others)
+        out[x.id] = story_id
+        # this article is a candidate for the later ones of this call
+        fingerprints[x.id] = fp
+        known[x.id] = (story_id, x.body, when)
+        for k in ks:
+            holders.setdefault(k, []).append(x.id)
+    out = {i: resolve(sid) for i, sid in out.items()}
+    conn.execute(_set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+    rows = [
+        {"key": k, "article_id": x.id, "band": n}
+        for x, ks in zip(articles, keys, strict=True)
+        for n, k in enumerate(ks)
+    ]
+    if rows:
+        conn.execute(sb.insert(), rows)
+    return out
+
+
+def on_write(
+    conn: Connection,
+    new: Sequence[tuple[int, Any]],
+    changed: Sequence[tuple[int, Any]],
+    written: Sequence[tuple[int, Any]],
+) -> None:
+    """The archive's write hook (same transaction): assign the ``new`` and ``changed`` articles (``(id, prepared)``
+    pairs whose ``row`` holds ``body`` and ``published_at``), then set ``story_id`` and ``story_size`` on the Article
+    of every ``written`` pair (new, changed and unchanged), which the feeds carry."""
+    assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in new])
+    assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in changed], replace=True)
+    if not written:
+        return
+    a = s.articles
+    ids = sorted({i for i, _ in written})
+    story_of: dict[int, int] = {}
+    for n in range(0, len(ids), 500):
+        chunk = ids[n : n + 500]
+        story_of.update((i, sid) for i, sid in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))))
+    sizes = story_sizes(conn, story_of.values())
+    for i, p in written:
+        story = story_of.get(i)
+        p.article.story_id = story
+        p.article.story_size = sizes.get(story, 1) if story is not None else None
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        logger.warning("stories: every article gets a story of its own until `scrapy stories --rebuild`: %s", message)
+
+
+def story_sizes(conn: Connection, story_ids: Iterable[int]) -> dict[int, int]:
+    """``{story_id: number of articles}`` for these stories (one indexed GROUP BY per 500 ids)."""
+    a = s.articles
+    wanted = sorted({i for i in story_ids if i is not None})
+    out: dict[int, int] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        stmt = select(a.c.story_id, func.count()).where(a.c.story_id.in_(chunk)).group_by(a.c.story_id)
+        out.update((int(k), int(n)) for k, n in conn.execute(stmt))
+    return out
+
+
+def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Recompute every story from the current bodies: bands again, then the connected components of the copy graph,
+    each labelled by its smallest article id. Same result as assigning every article in id order.
+
+    Runs in chunks of REBUILD_CHUNK articles per transaction (the bands), then one transaction for the labels.
+    ``progress(n)`` is called with the number of articles done after each chunk. Returns the counts.
+    """
+    bands()  # fail at once, with the one-line message, when datasketch is missing
+    a, sb = s.articles, s.story_bands
+    with engine.begin() as conn:
+        conn.execute(delete(sb))
+        total = int(conn.execute(select(func.count()).select_from(a)).scalar_one())
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(x: int, y: int) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+
+    last_id, done = 0, 0
+    while True:
+        with engine.begin() as conn:
+            rows = conn.execute(
+                select(a.c.id, a.c.body, a.c.published_at).where(a.c.id > last_id).order_by(a.c.id).limit(REBUILD_CHUNK)
+            ).all()
+            if not rows:
+                break
+            for article_id, body, published_at in rows:
+                x = NewArticle(int(article_id), body, published_at)
+                fp = Fingerprint.of(body)
+                keys = band_keys(fp)
+                parent.setdefault(x.id, x.id)
+                if keys:
+                    for cid, _story, cbody in _candidates(conn, x, keys):
+                        if is_copy(fp, Fingerprint.of(cbody)):
+                            union(x.id, int(cid))
+                    conn.execute(sb.insert(), [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
+            last_id = int(rows[-1][0])
+            done += len(rows)
+        if progress is not None:
+            progress(done)
+    labels = [{"b_id": i, "b_story": find(i)} for i in parent]
+    with engine.begin() as conn:
+        stmt = update(a).where(a.c.id == bindparam("b_id")).values(story_id=bindparam("b_story"))
+        for i in range(0, len(labels), 5000):
+            conn.execute(stmt, labels[i : i + 5000])
+    stories = len({lab["b_story"] for lab in labels})
+    logger.info("stories rebuilt: %d articles in %d stories", total, stories)
+    return {"articles": done, "stories": stories}
+
+
+__all__ = [
+    "Fingerprint",
+    "MissingExtra",
+    "NewArticle",
+    "assign",
+    "band_keys",
+    "bands",
+    "is_copy",
+    "jaccard",
+    "normalise",
+    "rebuild",
+    "require",
+    "shingles",
+    "story_sizes",
+]
