@@ -150,6 +150,20 @@ link_statuses = Table(
     Column("checked_at", String(19), nullable=False),
 )
 
+#: revision 0006: the id ledger, what trying each article id gave, as runs of consecutive ids with one outcome
+#: (see :mod:`antara_crawler.store.ledger`); runs of a portal never overlap, adjacent runs of one kind are merged
+id_ledger = Table(
+    "id_ledger",
+    metadata,
+    Column("portal", String(64), primary_key=True),
+    Column("first_id", BigInteger, primary_key=True),
+    Column("last_id", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),  # archived, not_found, not_article, failed
+    Column("tries", Integer, nullable=False),  # times in a row this outcome was seen (404 rechecks)
+    Column("checked_at", String(19), nullable=False),  # UTC, the latest check of the run
+    sqlite_with_rowid=False,  # the rows are the primary key's b-tree: about half the size on disk
+)
+
 #: views created by revision 0003 (names only; their SQL lives in the migration)
 VIEWS = ("related_graph", "portal_months", "missing_targets")
 #: SQLite-only objects (FTS5 and its shadow tables, triggers) that the metadata does not describe

@@ -1,0 +1,279 @@
+"""The id ledger in the database: record outcomes of article ids, read what is settled, report completeness.
+
+``id_ledger`` holds runs ``(portal, first_id, last_id, state, tries, checked_at)``; the rules (states, merging,
+what is settled) are the pure functions of :mod:`antara_crawler.backfill`. Writes happen inside the archive's
+write transaction (:meth:`Archive.write_prepared` calls :func:`record`), so an article and its ``archived`` mark
+are committed together, whatever source found it. Concurrent writers: SQLite serialises them (``BEGIN
+IMMEDIATE``); on PostgreSQL a transaction-level advisory lock per portal, taken after the article locks, makes the
+read-merge-write of one portal's runs one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, select, text
+from sqlalchemy.engine import Connection, Engine
+
+from antara_crawler import backfill
+from antara_crawler.backfill import ARCHIVED, STATES, Run
+from antara_crawler.portals import tz_for
+from antara_crawler.store import schema as s
+
+#: ids of one batch closer than this share one read of the ledger (one window of runs)
+WINDOW_GAP = 2000
+#: the keys of one portal's report, in order (``scrapy gaps --json``)
+REPORT_KEYS = ("portal", "low", "high", "archived", "not_found", "not_article", "failed", "unprobed")
+
+
+@dataclass
+class PortalReport:
+    """``scrapy gaps`` figures of one portal (or of one id range, for the run summary)."""
+
+    portal: str
+    low: int | None  # lowest archived id
+    high: int | None  # highest archived id
+    archived: int = 0
+    not_found: int = 0
+    not_article: int = 0
+    failed: int = 0
+    unprobed: int = 0  # ids in [low, high] with no ledger entry
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+
+def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str) -> int:
+    """Write ``{portal: {id: state}}`` into the ledger (inside the caller's transaction); returns the ids written."""
+    written = 0
+    for portal in sorted(outcomes):
+        ids = outcomes[portal]
+        if not ids:
+            continue
+        _lock_portal(conn, portal)
+        for window in _windows(sorted(ids)):
+            existing = _runs_touching(conn, portal, window[0] - 1, window[-1] + 1)
+            updates = backfill.outcomes_to_runs(existing, {i: ids[i] for i in window}, now)
+            if not updates:
+                continue
+            merged = backfill.overlay(existing, updates)
+            _replace(conn, portal, existing, merged)
+            written += len(window)
+    return written
+
+
+def _windows(ids: list[int]) -> Iterable[list[int]]:
+    window: list[int] = []
+    for antara_id in ids:
+        if window and antara_id - window[-1] > WINDOW_GAP:
+            yield window
+            window = []
+        window.append(antara_id)
+    if window:
+        yield window
+
+
+def _runs_touching(conn: Connection, portal: str, lo: int, hi: int) -> list[Run]:
+    """The runs holding any id of ``lo..hi``: the one that starts at or before ``lo`` (found through the primary
+    key, runs never overlap) and those starting inside."""
+    t = s.id_ledger
+    cols = (t.c.first_id, t.c.last_id, t.c.state, t.c.tries, t.c.checked_at)
+    first = conn.execute(
+        select(*cols).where(t.c.portal == portal, t.c.first_id <= lo).order_by(t.c.first_id.desc()).limit(1)
+    ).first()
+    rows = list(
+        conn.execute(
+            select(*cols).where(t.c.portal == portal, t.c.first_id > lo, t.c.first_id <= hi).order_by(t.c.first_id)
+        )
+    )
+    if first is not None and first.last_id >= lo:
+        rows.insert(0, first)
+    return [Run(int(r.first_id), int(r.last_id), r.state, int(r.tries), r.checked_at) for r in rows]
+
+
+def _replace(conn: Connection, portal: str, old: Sequence[Run], new: Sequence[Run]) -> None:
+    t = s.id_ledger
+    old_starts = [r.first for r in old]
+    for i in range(0, len(old_starts), 500):
+        conn.execute(delete(t).where(t.c.portal == portal, t.c.first_id.in_(old_starts[i : i + 500])))
+    conn.execute(
+        insert(t),
+        [
+            {"portal": portal, "first_id": r.first, "last_id": r.last, "state": r.state, "tries": r.tries,
+             "checked_at": r.checked_at}
+            for r in new
+        ],
+    )  # fmt: skip
+
+
+def _lock_portal(conn: Connection, portal: str) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"antara-ledger/{portal}".encode(), digest_size=8).digest()
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest, "big", signed=True)})
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+
+
+def runs_between(engine: Engine, portal: str, lo: int, hi: int) -> list[Run]:
+    with engine.connect() as conn:
+        return _runs_touching(conn, portal, lo, hi)
+
+
+def unsettled(
+    engine: Engine, portal: str, lo: int, hi: int, *, recheck_days: float, max_rechecks: int, now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """The id ranges of ``lo..hi`` a backfill still has to request (see :func:`backfill.unsettled`)."""
+    runs = runs_between(engine, portal, lo, hi)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    return backfill.unsettled(lo, hi, runs, now=now, recheck_days=recheck_days, max_rechecks=max_rechecks)
+
+
+def archived_bounds(engine: Engine, portal: str) -> tuple[int | None, int | None]:
+    """Lowest and highest archived id of ``portal`` (None, None when nothing is archived)."""
+    t = s.id_ledger
+    stmt = select(func.min(t.c.first_id), func.max(t.c.last_id)).where(t.c.portal == portal, t.c.state == ARCHIVED)
+    with engine.connect() as conn:
+        low, high = conn.execute(stmt).one()
+    return (int(low), int(high)) if low is not None else (None, None)
+
+
+def portals(engine: Engine) -> list[str]:
+    """The portals the archive holds: any with a ledger entry."""
+    t = s.id_ledger
+    with engine.connect() as conn:
+        return [p for (p,) in conn.execute(select(t.c.portal).distinct().order_by(t.c.portal))]
+
+
+def report(engine: Engine, portal_names: Sequence[str] | None = None) -> list[PortalReport]:
+    """``scrapy gaps``: per portal, archived bounds, counts per state over all its runs, unprobed ids in bounds.
+
+    Two aggregate queries over the runs (not over ids), plus one per portal for the ids covered between its bounds.
+    """
+    t = s.id_ledger
+    length = t.c.last_id - t.c.first_id + 1
+    wanted = list(portal_names) if portal_names is not None else None
+    stmt = select(
+        t.c.portal,
+        t.c.state,
+        func.sum(length),
+        func.min(t.c.first_id),
+        func.max(t.c.last_id),
+    ).group_by(t.c.portal, t.c.state)
+    if wanted is not None:
+        stmt = stmt.where(t.c.portal.in_(wanted))
+    reports: dict[str, PortalReport] = {}
+    with engine.connect() as conn:
+        for portal, state, n, low, high in conn.execute(stmt):
+            rep = reports.setdefault(portal, PortalReport(portal, None, None))
+            if state in STATES:
+                setattr(rep, state, int(n))
+            if state == ARCHIVED:
+                rep.low, rep.high = int(low), int(high)
+        for rep in reports.values():
+            if rep.low is not None and rep.high is not None:
+                rep.unprobed = (rep.high - rep.low + 1) - _covered(conn, rep.portal, rep.low, rep.high)
+    names = wanted if wanted is not None else sorted(reports)
+    return [reports.get(p) or PortalReport(p, None, None) for p in names]
+
+
+def range_report(engine: Engine, portal: str, lo: int, hi: int) -> PortalReport:
+    """The ``gaps`` figures of ``lo..hi`` only (the run summary's completeness of the range a backfill covered):
+    counts clipped to the range, ``low``/``high`` the archived ids within it, ``unprobed`` over the whole range."""
+    t = s.id_ledger
+    clipped = _clipped_length(t, lo, hi)
+    stmt = (
+        select(t.c.state, func.sum(clipped))
+        .where(t.c.portal == portal, t.c.last_id >= lo, t.c.first_id <= hi)
+        .group_by(t.c.state)
+    )
+    bounds = select(func.min(func.coalesce(case((t.c.first_id < lo, lo), else_=t.c.first_id))),
+                    func.max(case((t.c.last_id > hi, hi), else_=t.c.last_id))).where(
+        t.c.portal == portal, t.c.state == ARCHIVED, t.c.last_id >= lo, t.c.first_id <= hi
+    )  # fmt: skip
+    rep = PortalReport(portal, None, None)
+    with engine.connect() as conn:
+        covered = 0
+        for state, n in conn.execute(stmt):
+            covered += int(n)
+            if state in STATES:
+                setattr(rep, state, int(n))
+        low, high = conn.execute(bounds).one()
+    rep.low = int(low) if low is not None else None
+    rep.high = int(high) if high is not None else None
+    rep.unprobed = (hi - lo + 1) - covered
+    return rep
+
+
+def _clipped_length(t: Any, lo: int, hi: int) -> Any:
+    start = case((t.c.first_id < lo, lo), else_=t.c.first_id)
+    end = case((t.c.last_id > hi, hi), else_=t.c.last_id)
+    return end - start + 1
+
+
+def _covered(conn: Connection, portal: str, lo: int, hi: int) -> int:
+    t = s.id_ledger
+    stmt = select(func.coalesce(func.sum(_clipped_length(t, lo, hi)), 0)).where(
+        t.c.portal == portal, t.c.last_id >= lo, t.c.first_id <= hi
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+# --- dates of archived ids (bounds of a backfill by date) -------------------------------------------------------
+
+
+def dated_neighbours(engine: Engine, portal: str, days: Iterable[date]) -> list[tuple[int, date]]:
+    """``(id, local day)`` of the archived articles nearest each ``day``'s start: the newest one before it and the
+    oldest one on or after it. They seed the bisection for a backfill's id bounds."""
+    a = s.articles
+    tz = tz_for(portal)
+    points: list[tuple[int, date]] = []
+    with engine.connect() as conn:
+        for day in days:
+            start = datetime.combine(day, time(0), tz).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            base = select(a.c.antara_id, a.c.published_at).where(a.c.portal == portal, a.c.published_at.is_not(None))
+            before = base.where(a.c.published_at < start).order_by(a.c.published_at.desc()).limit(1)
+            after = base.where(a.c.published_at >= start).order_by(a.c.published_at).limit(1)
+            for stmt in (before, after):
+                row = conn.execute(stmt).first()
+                if row is not None:
+                    points.append((int(row.antara_id), _local_day(row.published_at, portal)))
+    return points
+
+
+def _local_day(utc_text: str, portal: str) -> date:
+    return datetime.fromisoformat(utc_text).replace(tzinfo=UTC).astimezone(tz_for(portal)).date()
+
+
+def group_outcomes(pairs: Iterable[tuple[str, int, str]]) -> dict[str, dict[int, str]]:
+    """``{portal: {id: state}}`` from ``(portal, id, state)`` in order; an archived id stays archived."""
+    out: dict[str, dict[int, str]] = defaultdict(dict)
+    for portal, antara_id, state in pairs:
+        if out[portal].get(antara_id) == ARCHIVED:
+            continue
+        out[portal][antara_id] = state
+    return dict(out)
+
+
+__all__ = [
+    "REPORT_KEYS",
+    "PortalReport",
+    "archived_bounds",
+    "dated_neighbours",
+    "group_outcomes",
+    "portals",
+    "range_report",
+    "record",
+    "report",
+    "runs_between",
+    "unsettled",
+]

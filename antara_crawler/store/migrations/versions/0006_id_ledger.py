@@ -1,0 +1,48 @@
+"""The id ledger (``id_ledger``): the outcome of every article id tried, as runs of consecutive ids.
+
+Existing archives get their archived ids as ``archived`` runs (consecutive ids joined: the islands of
+``antara_id - row_number()``), so ``scrapy gaps`` and backfills know them from the start.
+
+Revision ID: 0006
+Revises: 0004
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "id_ledger",
+        sa.Column("portal", sa.String(64), primary_key=True),
+        sa.Column("first_id", sa.BigInteger, primary_key=True),
+        sa.Column("last_id", sa.BigInteger, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("tries", sa.Integer, nullable=False),
+        sa.Column("checked_at", sa.String(19), nullable=False),
+        sqlite_with_rowid=False,
+    )
+    op.execute(
+        """
+        INSERT INTO id_ledger (portal, first_id, last_id, state, tries, checked_at)
+        SELECT portal, MIN(antara_id), MAX(antara_id), 'archived', 1, MAX(last_crawled_at)
+        FROM (
+            SELECT portal, antara_id, last_crawled_at,
+                   antara_id - ROW_NUMBER() OVER (PARTITION BY portal ORDER BY antara_id) AS island
+            FROM articles
+        ) AS numbered
+        GROUP BY portal, island
+        """
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("id_ledger")
