@@ -130,7 +130,14 @@ def runs_between(engine: Engine, portal: str, lo: int, hi: int) -> list[Run]:
 
 
 def unsettled(
-    engine: Engine, portal: str, lo: int, hi: int, *, recheck_days: float, max_rechecks: int, now: datetime | None = None
+    engine: Engine,
+    portal: str,
+    lo: int,
+    hi: int,
+    *,
+    recheck_days: float,
+    max_rechecks: int,
+    now: datetime | None = None,
 ) -> list[tuple[int, int]]:
     """The id ranges of ``lo..hi`` a backfill still has to request (see :func:`backfill.unsettled`)."""
     runs = runs_between(engine, portal, lo, hi)
@@ -196,7 +203,7 @@ def range_report(engine: Engine, portal: str, lo: int, hi: int) -> PortalReport:
         .where(t.c.portal == portal, t.c.last_id >= lo, t.c.first_id <= hi)
         .group_by(t.c.state)
     )
-    bounds = select(func.min(func.coalesce(case((t.c.first_id < lo, lo), else_=t.c.first_id))),
+    bounds = select(func.min(case((t.c.first_id < lo, lo), else_=t.c.first_id)),
                     func.max(case((t.c.last_id > hi, hi), else_=t.c.last_id))).where(
         t.c.portal == portal, t.c.state == ARCHIVED, t.c.last_id >= lo, t.c.first_id <= hi
     )  # fmt: skip
