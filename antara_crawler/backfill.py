@@ -155,12 +155,13 @@ def unsettled(
             break
     if cursor <= hi:
         out.append((cursor, hi))
-    return _join_ranges(out)
+    return merge_ranges(out)
 
 
-def _join_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inclusive ranges sorted, overlapping or adjacent ones joined."""
     out: list[tuple[int, int]] = []
-    for first, last in ranges:
+    for first, last in sorted(ranges):
         if out and out[-1][1] + 1 >= first:
             out[-1] = (out[-1][0], max(out[-1][1], last))
         else:
@@ -247,13 +248,16 @@ class BoundSearch:
     or after it (the newest id + 1 when none). :meth:`next_probe` gives the id to fetch next, or None when every id
     strictly between them was tried: then the answer is ``below + 1`` (everything between is not an article).
     A probe that is no article (a hole, a foto page) is recorded with ``day=None``; the next probe is the untried id
-    nearest the middle, a neighbour of the hole.
+    nearest the middle, a neighbour of the hole. When every id within ``neighbours`` of the middle is no article,
+    that dead span counts as older than ``day`` (ids grow with time): the search goes on above it.
     """
 
     day: date
     below: int = 0
     above: int = 0
     tried: set[int] = field(default_factory=set)
+    #: ids tried on each side of the middle before the span around it counts as a dead span
+    neighbours: int = 5
 
     def record(self, antara_id: int, day: date | None) -> None:
         self.tried.add(antara_id)
@@ -265,15 +269,18 @@ class BoundSearch:
             self.above = antara_id
 
     def next_probe(self) -> int | None:
-        lo, hi = self.below + 1, self.above - 1
-        if lo > hi:
-            return None
-        mid = (lo + hi) // 2
-        for step in range(0, hi - lo + 1):
-            for candidate in (mid - step, mid + step):
-                if lo <= candidate <= hi and candidate not in self.tried:
-                    return candidate
-        return None
+        while True:
+            lo, hi = self.below + 1, self.above - 1
+            if lo > hi:
+                return None
+            mid = (lo + hi) // 2
+            for step in range(self.neighbours + 1):
+                for candidate in (mid - step, mid + step):
+                    if lo <= candidate <= hi and candidate not in self.tried:
+                        return candidate
+            # no article within ``neighbours`` of the middle: a dead span (ids a portal skipped, or the years before
+            # it numbered this high), taken as older than ``day``; ids grow with time, so the search moves up
+            self.below = min(hi, mid + self.neighbours)
 
     @property
     def first_id(self) -> int:
@@ -282,13 +289,13 @@ class BoundSearch:
 
 
 def bound_searches(
-    points: Iterable[tuple[int, date]], since: date, until: date | None, newest_id: int
+    points: Iterable[tuple[int, date]], since: date, until: date | None, newest_id: int, *, neighbours: int = 5
 ) -> tuple[BoundSearch, BoundSearch | None]:
     """The searches for the first id of ``since`` and the first id after ``until``, seeded with known
     ``(id, day)`` points (archived articles, feed and listing entries). ``newest_id`` closes the top."""
     points = list(points)
-    lower = BoundSearch(since, above=newest_id + 1)
-    upper = BoundSearch(until + timedelta(days=1), above=newest_id + 1) if until else None
+    lower = BoundSearch(since, above=newest_id + 1, neighbours=neighbours)
+    upper = BoundSearch(until + timedelta(days=1), above=newest_id + 1, neighbours=neighbours) if until else None
     for antara_id, day in points:
         lower.record(antara_id, day)
         if upper is not None:

@@ -91,6 +91,8 @@ class RunSummary:
         for url, why in getattr(spider, "short_pages", None) or ():
             self._short(url, why)
         summary = self.summary(reason)
+        completeness = getattr(spider, "completeness_lines", None)  # backfills by id: the ranges they covered
+        summary["completeness"] = completeness() if callable(completeness) else []
         failures = summary["failures"]
         for name, pct in summary["coverage"].items():
             self.stats.set_value(f"antara/coverage/{name}", pct)
@@ -202,5 +204,8 @@ class RunSummary:
             lines += [f"    scrapy savefixture {url}    # {why}" for url, why in s["short_pages"]]
             if more > 0:
                 lines.append(f"    ... and {more} more")
+        if s.get("completeness"):
+            lines.append("  completeness (the ledger over the ids this run covered):")
+            lines += [f"    {line}" for line in s["completeness"]]
         lines.append("  result: " + ("FAILED: " + "; ".join(s["failures"]) if s["failures"] else "ok"))
         return "\n".join(lines)

@@ -40,6 +40,21 @@ ANTARA_MIN_COVERAGE = float(os.environ.get("ANTARA_MIN_COVERAGE", "90"))
 #: %(name)s and %(time)s work); empty: off. Example: feeds/%(name)s/%(time)s.jsonl
 ANTARA_NEW_ITEMS_FEED = os.environ.get("ANTARA_NEW_ITEMS_FEED", "")
 
+# --- Completeness: the id ledger and backfills by id (sources=ids, sources=gaps); see the README ---------------
+
+#: A not_found (404/410) id is requested again by a backfill after this many days (pages do come back) ...
+ANTARA_RECHECK_DAYS = float(os.environ.get("ANTARA_RECHECK_DAYS", "30"))
+#: ... at most this many times after its first 404; then it is settled for good (1 + 2 checks by default).
+ANTARA_NOT_FOUND_RECHECKS = int(os.environ.get("ANTARA_NOT_FOUND_RECHECKS", "2"))
+#: A bisection for the id bounds of since/until tries this many ids on each side of a probe that is no article
+#: before taking the span as older than the day it looks for (ids grow with time).
+ANTARA_PROBE_NEIGHBOURS = int(os.environ.get("ANTARA_PROBE_NEIGHBOURS", "5"))
+#: Seconds between the progress lines of a backfill by id (one line per active portal); 0 turns them off.
+ANTARA_PROGRESS_INTERVAL = float(os.environ.get("ANTARA_PROGRESS_INTERVAL", "60"))
+#: Requests a backfill by id keeps waiting in the scheduler; more ids are generated as these are sent, so a
+#: backfill of a million ids holds a few hundred requests in memory, not a million.
+ANTARA_BACKFILL_QUEUE = int(os.environ.get("ANTARA_BACKFILL_QUEUE", "200"))
+
 # --- Politeness: ANTARA forbids crawling for AI without written permission; see the README ---------------------
 
 USER_AGENT = f"antara_crawler/0.1 (news archive for research; +{ANTARA_CONTACT})"  # default "Scrapy/VERSION (+https://scrapy.org)"

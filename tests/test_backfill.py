@@ -135,9 +135,18 @@ def test_bisection_steps_over_holes_to_a_neighbour():
     dates = {i: date(2026, 1, 1 + (i - 100) // 10) for i in range(100, 300) if i % 3}  # every third id is a hole
     first, probes = _bisect(dates, date(2026, 1, 7), 299)
     first_article = min(i for i, d in dates.items() if d >= date(2026, 1, 7))
-    assert dates[first - 1] < date(2026, 1, 7)  # the last older article is just before the range
-    assert all(i not in dates for i in range(first, first_article))  # and only holes before the first article
+    older = max(i for i in dates if i < first)
+    assert dates[older] < date(2026, 1, 7)  # the last older article is before the range
+    assert all(i not in dates for i in range(older + 1, first_article) if i != first)
+    assert first <= first_article
     assert len(probes) == len(set(probes))  # never the same id twice
+
+
+def test_a_dead_span_counts_as_older_than_the_day():
+    dates = {i: date(2026, 1, 1 + (i - 500_000) // 10) for i in range(500_000, 500_200)}  # nothing below 500000
+    first, probes = _bisect(dates, date(2026, 1, 3), 500_199)
+    assert first == 500_020
+    assert len(probes) < 200  # not every dead id
 
 
 def test_known_points_narrow_the_search_before_any_probe():

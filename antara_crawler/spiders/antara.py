@@ -38,16 +38,18 @@ from antara_crawler.extract.rss import article_entries, parse_rss
 from antara_crawler.items import Article
 from antara_crawler.portals import parse_portal_list, tz_for
 from antara_crawler.spiders.base import AntaraSpider
+from antara_crawler.spiders.ids import IdBackfillMixin
 from antara_crawler.store import get_archive, schema
 from antara_crawler.urls import parse_article_url, portal_url
 
-SOURCES = ("rss", "terkini")
+SOURCES = ("rss", "terkini", "ids", "gaps")
+DEFAULT_SOURCES = ("rss", "terkini")
 DEFAULT_MAX_PAGES = 50
 #: Discovery pages go before article pages, so paging decisions are taken early.
 DISCOVERY_PRIORITY = 10
 
 
-class AntaraCrawlSpider(AntaraSpider):
+class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
     name = "antara"
 
     def __init__(
@@ -58,12 +60,13 @@ class AntaraCrawlSpider(AntaraSpider):
         max_pages: str | int | None = None,
         related_depth: str | int = 0,
         refresh: str | int = 0,
-        sources: str = ",".join(SOURCES),
+        sources: str = ",".join(DEFAULT_SOURCES),
+        ids: str | None = None,
         *args: Any,
         **kwargs: Any,
     ):
         passed = {"portals": portals, "since": since, "until": until, "max_pages": max_pages}
-        passed |= {"related_depth": related_depth, "refresh": refresh, "sources": sources}
+        passed |= {"related_depth": related_depth, "refresh": refresh, "sources": sources, "ids": ids}
         super().__init__(*args, **{k: v for k, v in passed.items() if v is not None}, **kwargs)
         self.portal_names: list[str] = parse_portal_list(portals)
         self.since: date | None = _day(since, "since")
@@ -82,12 +85,13 @@ class AntaraCrawlSpider(AntaraSpider):
         self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
         self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
         self._archived_depths: dict[tuple[str, int], int] = {}  # catch-up: archived articles whose links we followed
+        self.init_backfill(ids)  # sources=ids / sources=gaps (spiders/ids.py)
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
 
     @property
     def archive(self):
-        if self._archive is None:
+        if self._archive is None or self._archive.closed:
             self._archive = get_archive(self.crawler)
         return self._archive
 
@@ -204,6 +208,8 @@ class AntaraCrawlSpider(AntaraSpider):
                 )
             if "terkini" in self.sources:
                 yield self._listing_request(portal, 1, portal_url(portal, "/terkini"), dont_filter=True)
+        async for request in self.backfill_start():
+            yield request
 
     # -- RSS --------------------------------------------------------------------------------------------------------
 
@@ -463,6 +469,7 @@ class AntaraCrawlSpider(AntaraSpider):
 
     def closed(self, reason: str) -> None:
         """A finished run forgets its bookkeeping, so a JOBDIR reused by mistake does not hide articles next time."""
+        self.stop_backfill()
         state = getattr(self, "state", None)
         if reason == "finished" and isinstance(state, dict):
             state.pop("antara_depths", None)

@@ -1,0 +1,227 @@
+"""End to end: backfills by id (``sources=ids``, ``sources=gaps``, ``since``/``until``) and the id ledger.
+
+Real ``scrapy crawl antara`` subprocesses against the offline mirror on 127.0.0.1, whose portals have ids that no
+listing, feed or related block links: orphans, holes (404), a foto and a video id (redirects), an id redirecting to
+the home page, a soft "not found" page and, when the test sets the fault, a 503 that recovers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.site.build import build_site
+from tests.site.server import MirrorServer
+from tests.support import ROOT, run_scrapy
+
+pytestmark = pytest.mark.e2e
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+
+
+def crawl_cmd(server: MirrorServer, db: Path, *args: str, portals: str = "babel", extra: tuple = ()) -> list[str]:
+    spider_args = [x for a in args for x in ("-a", a)]
+    return [
+        "crawl", "antara", "-a", f"portals={portals}", *spider_args,
+        "-s", f"ANTARA_URL_TEMPLATE={server.url_template}", "-s", f"ANTARA_DB_URL=sqlite:///{db}", *FAST, *extra,
+    ]  # fmt: skip
+
+
+def crawl(server: MirrorServer, db: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    result = run_scrapy(crawl_cmd(server, db, *args, **kw))
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def id_requests(server: MirrorServer, since: int = 0) -> list[int]:
+    return [int(m.group(1)) for p in server.requests[since:] if (m := re.search(r"/berita/(\d+)$", p))]
+
+
+def ledger_states(db: Path, portal: str = "babel") -> dict[int, str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT first_id, last_id, state FROM id_ledger WHERE portal = ?", (portal,)).fetchall()
+    return {i: state for first, last, state in rows for i in range(first, last + 1)}
+
+
+def ledger_rows(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT portal, first_id, last_id, state, tries FROM id_ledger ORDER BY 1, 2").fetchall()
+
+
+def archived(db: Path) -> set[tuple[str, int]]:
+    with sqlite3.connect(db) as conn:
+        return {(p, int(i)) for p, i in conn.execute("SELECT portal, antara_id FROM articles")}
+
+
+def expected_states(site, portal: str = "babel") -> dict[int, str]:
+    x = site.id_extras[portal]
+    states = {a.antara_id: "archived" for a in site.articles.values() if a.portal == portal and a.hops == 0}
+    states |= dict.fromkeys(x.orphans, "archived")
+    states |= dict.fromkeys(x.not_article, "not_article")
+    states |= dict.fromkeys(x.holes, "not_found")
+    return states
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_site(tmp_path_factory.mktemp("mirror"), articles_per_portal=12, seed=1)
+
+
+def flaky_faults(site, portal: str = "babel") -> dict:
+    return {rf"^/{portal}/berita/{i}$": ("flaky", 1, 503) for i in site.id_extras[portal].flaky}
+
+
+@pytest.fixture(scope="module")
+def ids_run(site, tmp_path_factory):
+    """One ``sources=ids`` run over babel's listed range (the orphans' 503 recovers), then the same run again."""
+    db = tmp_path_factory.mktemp("ids") / "a.db"
+    x = site.id_extras["babel"]
+    with MirrorServer(site.root, faults=flaky_faults(site)) as server:
+        first = crawl(server, db, "sources=ids", f"ids={x.low}-{x.high}")
+        first_requests = id_requests(server)
+        mark = len(server.requests)
+        second = crawl(server, db, "sources=ids", f"ids={x.low}-{x.high}")
+        second_requests = id_requests(server, mark)
+    return db, first, first_requests, second, second_requests
+
+
+def test_ids_run_archives_every_orphan(site, ids_run):
+    db = ids_run[0]
+    assert {("babel", i) for i in site.id_extras["babel"].orphans} <= archived(db)
+
+
+def test_ids_run_records_every_outcome_with_its_state(site, ids_run):
+    db = ids_run[0]
+    assert ledger_states(db) == expected_states(site)
+
+
+def test_ids_run_requests_each_id_once_and_retries_the_503(site, ids_run):
+    x = site.id_extras["babel"]
+    requests = ids_run[2]
+    assert sorted(set(requests)) == list(range(x.low, x.high + 1))
+    assert sorted(i for i in requests if requests.count(i) > 1) == x.flaky * 2  # the 503, then the retry
+
+
+def test_second_run_over_the_range_requests_nothing(ids_run):
+    assert ids_run[4] == []
+
+
+def test_run_summary_ends_with_the_range_completeness(site, ids_run):
+    x = site.id_extras["babel"]
+    line = next(line for line in ids_run[1].stderr.splitlines() if f"babel ids {x.low}-{x.high}:" in line)
+    expected = expected_states(site)
+    counts = {s: sum(1 for v in expected.values() if v == s) for s in ("archived", "not_found", "not_article")}
+    assert f"archived={counts['archived']} not_found={counts['not_found']} " in line
+    assert f"not_article={counts['not_article']} failed=0 unprobed=0" in line
+
+
+def test_gaps_json_gives_the_exact_figures(site, ids_run):
+    result = run_scrapy(["gaps", "--db", str(ids_run[0]), "--json"])
+    assert result.returncode == 0, result.stderr
+    x = site.id_extras["babel"]
+    expected = expected_states(site)
+    assert json.loads(result.stdout) == [
+        {
+            "portal": "babel",
+            "low": x.low,
+            "high": x.high,
+            "archived": sum(1 for v in expected.values() if v == "archived"),
+            "not_found": len(x.holes),
+            "not_article": len(x.not_article),
+            "failed": 0,
+            "unprobed": 0,
+        }
+    ]
+
+
+def test_an_id_that_keeps_failing_is_failed_and_tried_again(site, tmp_path):
+    db = tmp_path / "a.db"
+    low, hole = site.id_extras["babel"].low, site.id_extras["babel"].holes[0]
+    tolerant = ("-s", "ANTARA_MAX_ERROR_RATE=1")  # one id of two failing is the point here, not a failed run
+    with MirrorServer(site.root, faults={rf"^/babel/berita/{hole}$": 503}) as server:
+        crawl(server, db, "sources=ids", f"ids={low}-{hole}", extra=tolerant)
+        assert ledger_states(db)[hole] == "failed"
+        mark = len(server.requests)
+        again = run_scrapy(crawl_cmd(server, db, "sources=ids", f"ids={low}-{hole}", extra=tolerant))
+        assert set(id_requests(server, mark)) == {hole}  # failed is retried; the settled ids are not
+    assert again.returncode == 3  # a run that only met the failing id stored nothing: a failed run
+    assert ledger_states(db)[hole] == "failed"
+
+
+def test_gaps_after_a_listing_crawl_finds_the_orphans(site, tmp_path):
+    db = tmp_path / "a.db"
+    with MirrorServer(site.root, faults=flaky_faults(site)) as server:
+        crawl(server, db, "sources=terkini", "max_pages=0")
+        listed = archived(db)
+        mark = len(server.requests)
+        crawl(server, db, "sources=gaps")
+        requested = id_requests(server, mark)
+    x = site.id_extras["babel"]
+    assert {("babel", i) for i in x.orphans} <= archived(db)
+    assert not {("babel", i) for i in requested} & listed  # no archived article is requested again
+    assert ledger_states(db) == expected_states(site)
+
+
+def test_since_until_finds_the_id_bounds(site, tmp_path):
+    db = tmp_path / "a.db"
+    babel = sorted(
+        (a for a in site.articles.values() if a.portal == "babel" and a.hops == 0), key=lambda a: a.antara_id
+    )
+    # a window of the older listed days: below the feed's items, so the bisection has to find its lower end
+    since = babel[1].published.date()
+    until = babel[3].published.date()
+    inside = [a for a in babel if since <= a.published.date() <= until]
+    older = [a.antara_id for a in babel if a.published.date() < since]
+    newer = [a.antara_id for a in babel if a.published.date() > until]
+    with MirrorServer(site.root) as server:
+        result = crawl(server, db, "sources=ids", f"since={since}", f"until={until}")
+    m = re.search(r"Backfill of babel: \S+\.\.\S+ is ids (\d+)-(\d+)", result.stderr)
+    assert m, result.stderr[-3000:]
+    lo, hi = int(m.group(1)), int(m.group(2))
+    assert (max(older) if older else 0) < lo <= min(a.antara_id for a in inside)
+    assert max(a.antara_id for a in inside) <= hi < (min(newer) if newer else hi + 1)
+    assert {a.key for a in inside} <= archived(db)
+    orphans_inside = [i for i, a in site.id_extras["babel"].orphans.items() if since <= a.published.date() <= until]
+    assert {("babel", i) for i in orphans_inside} <= archived(db)
+    assert since - timedelta(days=1) <= until  # a real window
+
+
+def test_kill_9_then_rerun_ends_like_an_uninterrupted_run(site, tmp_path):
+    x = site.id_extras["babel"]
+    ids = f"ids={x.low}-{x.high}"
+    slow = ("-s", "ANTARA_BATCH_SIZE=3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    whole, killed = tmp_path / "whole.db", tmp_path / "killed.db"
+    with MirrorServer(site.root, delay=0.05) as server:
+        crawl(server, whole, "sources=ids", ids, extra=slow)
+        cmd = [sys.executable, "-m", "scrapy", *crawl_cmd(server, killed, "sources=ids", ids, extra=slow)]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _ledger_size(killed) < 10:
+            time.sleep(0.1)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        settled = set(ledger_states(killed))
+        assert 0 < len(settled) < x.high - x.low + 1  # killed mid-way
+        mark = len(server.requests)
+        crawl(server, killed, "sources=ids", ids, extra=slow)
+        rerun = set(id_requests(server, mark))
+    assert not rerun & settled  # settled ids are not requested again
+    assert archived(killed) == archived(whole)
+    assert ledger_rows(killed) == ledger_rows(whole)
+
+
+def _ledger_size(db: Path) -> int:
+    try:
+        return len(ledger_states(db))
+    except sqlite3.Error:
+        return 0
