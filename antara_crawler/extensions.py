@@ -155,6 +155,7 @@ class RunSummary:
         error_rate = round(sum(errors.values()) / requests, 4) if requests else 0.0
         article_errors = sum(v for k, v in errors.items() if k != "discovery")  # feeds and listings are not articles
         attempted = self.articles + sum(self._prefixed("antara/dropped/").values()) + article_errors
+        attempted -= get("antara/backfill/not_article", 0)  # ids of a backfill that are no article: answers
         coverage = self.coverage()
         failures = []
         if stored == 0 and attempted > 0 and reason == "finished":

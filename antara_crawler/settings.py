@@ -94,6 +94,8 @@ DOWNLOADER_MIDDLEWARES = {
     "antara_crawler.middlewares.SharedRobotsTxtMiddleware": 100,  # Scrapy's own priority
     # honour Retry-After on 429/503 (Scrapy retries at once); must run before RetryMiddleware (550)
     "antara_crawler.middlewares.RetryAfterMiddleware": 560,
+    # a backfill's id request is dropped when the ledger settled the id meanwhile (JOBDIR replay); before robots.txt
+    "antara_crawler.settled.SettledIdsMiddleware": 50,
 }
 #: The longest Retry-After (seconds) the crawler will honour.
 ANTARA_RETRY_AFTER_MAX = float(os.environ.get("ANTARA_RETRY_AFTER_MAX", "120"))

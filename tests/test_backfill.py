@@ -8,6 +8,7 @@ import pytest
 
 from antara_crawler.backfill import (
     BoundSearch,
+    IdSet,
     Run,
     bound_searches,
     descending,
@@ -158,3 +159,12 @@ def test_known_points_narrow_the_search_before_any_probe():
 def test_progress_line_shows_rate_and_time_left():
     line = progress_line("babel", 450, 900, 400, 30.0)
     assert line == "babel: 450/900 ids (50.0%), 400 articles, 15.0 ids/s, about 30s left"
+
+
+def test_id_set_holds_ids_per_portal():
+    ids = IdSet()
+    for i in (0, 63, 64, 1_000_001):
+        ids.add(("babel", i))
+    assert all(("babel", i) in ids for i in (0, 63, 64, 1_000_001))
+    assert ("babel", 1) not in ids
+    assert ("papua", 64) not in ids

@@ -196,26 +196,57 @@ def test_since_until_finds_the_id_bounds(site, tmp_path):
     assert since - timedelta(days=1) <= until  # a real window
 
 
+SLOW = ("-s", "ANTARA_BATCH_SIZE=3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+
+
+def _kill_mid_backfill(server: MirrorServer, db: Path, ids: str, extra: tuple = ()) -> set[int]:
+    """Start a backfill, ``kill -9`` it once 10 ids are in the ledger; returns the ids it settled."""
+    cmd = [sys.executable, "-m", "scrapy", *crawl_cmd(server, db, "sources=ids", ids, extra=SLOW + extra)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _ledger_size(db) < 10:
+        time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    return set(ledger_states(db))
+
+
 def test_kill_9_then_rerun_ends_like_an_uninterrupted_run(site, tmp_path):
     x = site.id_extras["babel"]
     ids = f"ids={x.low}-{x.high}"
-    slow = ("-s", "ANTARA_BATCH_SIZE=3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
     whole, killed = tmp_path / "whole.db", tmp_path / "killed.db"
     with MirrorServer(site.root, delay=0.05) as server:
-        crawl(server, whole, "sources=ids", ids, extra=slow)
-        cmd = [sys.executable, "-m", "scrapy", *crawl_cmd(server, killed, "sources=ids", ids, extra=slow)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _ledger_size(killed) < 10:
-            time.sleep(0.1)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=30)
-        settled = set(ledger_states(killed))
+        crawl(server, whole, "sources=ids", ids, extra=SLOW)
+        settled = _kill_mid_backfill(server, killed, ids)
         assert 0 < len(settled) < x.high - x.low + 1  # killed mid-way
         mark = len(server.requests)
-        crawl(server, killed, "sources=ids", ids, extra=slow)
+        crawl(server, killed, "sources=ids", ids, extra=SLOW)
         rerun = set(id_requests(server, mark))
     assert not rerun & settled  # settled ids are not requested again
+    assert archived(killed) == archived(whole)
+    assert ledger_rows(killed) == ledger_rows(whole)
+
+
+def test_kill_9_with_jobdir_resumes_without_settled_ids(site, tmp_path):
+    """JOBDIR keeps Scrapy's queue and seen requests; the ids in flight at the kill (seen, but their outcome not
+    written) are left for the next run without that JOBDIR, which completes the ledger."""
+    x = site.id_extras["babel"]
+    ids = f"ids={x.low}-{x.high}"
+    whole, killed = tmp_path / "whole.db", tmp_path / "killed.db"
+    jobdir = ("-s", f"JOBDIR={tmp_path / 'job'}")
+    with MirrorServer(site.root, delay=0.05) as server:
+        crawl(server, whole, "sources=ids", ids, extra=SLOW)
+        settled = _kill_mid_backfill(server, killed, ids, jobdir)
+        assert 0 < len(settled) < x.high - x.low + 1
+        mark = len(server.requests)
+        crawl(server, killed, "sources=ids", ids, extra=SLOW + jobdir)
+        resumed = id_requests(server, mark)
+        mark = len(server.requests)
+        crawl(server, killed, "sources=ids", ids, extra=SLOW)
+        last = set(id_requests(server, mark))
+    assert not set(resumed) & settled  # the resumed run requests no settled id
+    assert len(resumed) == len(set(resumed)), sorted(i for i in resumed if resumed.count(i) > 1)
+    assert not last & (settled | set(resumed))  # the run after it only what was in flight at the kill
     assert archived(killed) == archived(whole)
     assert ledger_rows(killed) == ledger_rows(whole)
 
@@ -225,3 +256,34 @@ def _ledger_size(db: Path) -> int:
         return len(ledger_states(db))
     except sqlite3.Error:
         return 0
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_two_processes_share_one_backfill_through_redis(site, redis_url, postgres_server):
+    from collections import Counter
+
+    from antara_crawler.store import Archive, ledger
+    from tests.test_distributed import explain, redis_args, run_all, stat
+
+    db_url = postgres_server.url(postgres_server.create_database())
+    b, m = site.id_extras["babel"], site.id_extras["makassar"]
+    ids = f"ids=babel:{b.low}-{b.high},makassar:{m.low}-{m.high}"
+    with MirrorServer(site.root, delay=0.1) as server:
+        cmd = [
+            sys.executable, "-m", "scrapy", "crawl", "antara", "-a", "portals=babel,makassar", "-a", "sources=ids",
+            "-a", ids, "-s", f"ANTARA_URL_TEMPLATE={server.url_template}", "-s", f"ANTARA_DB_URL={db_url}", *FAST,
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", *redis_args(redis_url, "ids", workers=2),
+        ]  # fmt: skip
+        pair = run_all([cmd, cmd])
+        requests = Counter(id_requests(server))
+    assert [r.returncode for r in pair] == [0, 0], explain(pair)
+    assert all(stat(r.stderr, "scheduler/dequeued/redis") > 0 for r in pair)  # both took part
+    assert max(requests.values()) == 1  # each id requested once in total
+    assert set(requests) == set(range(b.low, b.high + 1)) | set(range(m.low, m.high + 1))
+    with Archive.open(db_url) as arc:
+        for portal in ("babel", "makassar"):
+            x = site.id_extras[portal]
+            runs = ledger.runs_between(arc.engine, portal, x.low, x.high)
+            states = {i: r.state for r in runs for i in range(r.first, r.last + 1)}
+            assert states == expected_states(site, portal)

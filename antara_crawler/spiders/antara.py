@@ -91,7 +91,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
 
     @property
     def archive(self):
-        if self._archive is None or self._archive.closed:
+        if self._archive is None:
             self._archive = get_archive(self.crawler)
         return self._archive
 

@@ -39,8 +39,8 @@ from twisted.internet import task
 from antara_crawler import backfill
 from antara_crawler.extract.listing import parse_listing
 from antara_crawler.extract.rss import article_entries, parse_rss
-from antara_crawler.items import Article
-from antara_crawler.store import ledger
+from antara_crawler.items import Article, LinkStatus
+from antara_crawler.store import get_archive, ledger
 from antara_crawler.urls import ArticleRef, portal_url
 
 #: Probes of a bisection go before the backfill's own requests (the range waits for them).
@@ -147,7 +147,10 @@ class IdBackfillMixin:
             errback=self.probe_error if probe else self.id_error,
             priority=PROBE_PRIORITY if probe else 0,
             dont_filter=probe,  # a probe must answer (two searches may ask for one id); the range's request is filtered
-            meta={"antara_ref": ref, "antara_depth": 0, "antara_id_request": portal, "handle_httpstatus_list": [404, 410]},
+            meta={
+                "antara_ref": ref, "antara_depth": 0, "antara_id_request": portal, "antara_settle_check": not probe,
+                "handle_httpstatus_list": [404, 410],
+            },
         )  # fmt: skip
 
     # -- id responses -----------------------------------------------------------------------------------------------
@@ -156,6 +159,9 @@ class IdBackfillMixin:
         found = False
         for out in self.parse_article(response):
             found = found or isinstance(out, Article)
+            if isinstance(out, LinkStatus) and backfill.state_for_reason(out.reason) == backfill.NOT_ARTICLE:
+                # an id that is a foto page or a redirect home is an answer, not a failed page (run summary)
+                self.crawler.stats.inc_value("antara/backfill/not_article")
             yield out
         self._count_done(response.request, found)
 
@@ -342,8 +348,8 @@ class IdBackfillMixin:
             if state.covered is None:
                 continue
             lo, hi = state.covered
-            try:
-                rep = ledger.range_report(self.archive.engine, portal, lo, hi)
+            try:  # the store pipeline may have closed the archive already: get_archive reopens it
+                rep = ledger.range_report(get_archive(self.crawler).engine, portal, lo, hi)
             except SQLAlchemyError:
                 self.logger.warning("Could not read the ledger of %s", portal, exc_info=True)
                 continue
