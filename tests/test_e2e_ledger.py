@@ -287,3 +287,19 @@ def test_two_processes_share_one_backfill_through_redis(site, redis_url, postgre
             runs = ledger.runs_between(arc.engine, portal, x.low, x.high)
             states = {i: r.state for r in runs for i in range(r.first, r.last + 1)}
             assert states == expected_states(site, portal)
+
+
+def test_a_long_backfill_logs_progress_per_portal(site, tmp_path):
+    b, m = site.id_extras["babel"], site.id_extras["makassar"]
+    ids = f"ids=babel:{b.low}-{b.high},makassar:{m.low}-{m.high}"
+    with MirrorServer(site.root, delay=0.05) as server:
+        result = crawl(
+            server, tmp_path / "a.db", "sources=ids", ids, portals="babel,makassar",
+            extra=("-s", "ANTARA_PROGRESS_INTERVAL=0.5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
+        )  # fmt: skip
+    lines = [line for line in result.stderr.splitlines() if "Backfill progress" in line]
+    rx = r"Backfill progress (babel|makassar): (\d+)/(\d+) ids \([\d.]+%\), \d+ articles, [\d.]+ ids/s, (about .+ left|eta unknown)"
+    matches = [re.search(rx, line) for line in lines]
+    assert matches and all(matches), lines
+    assert {mt.group(1) for mt in matches} == {"babel", "makassar"}
+    assert {int(mt.group(3)) for mt in matches if mt.group(1) == "babel"} == {b.high - b.low + 1}
