@@ -10,7 +10,15 @@ import importlib
 import sys
 import time
 
-MODULES = ["bench_dates", "bench_extract", "bench_store", "bench_crawl", "bench_export", "bench_distributed"]
+MODULES = [
+    "bench_dates",
+    "bench_extract",
+    "bench_store",
+    "bench_crawl",
+    "bench_export",
+    "bench_distributed",
+    "bench_ledger",
+]
 
 
 def main(argv: list[str]) -> int:

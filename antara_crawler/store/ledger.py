@@ -164,7 +164,8 @@ def portals(engine: Engine) -> list[str]:
 def report(engine: Engine, portal_names: Sequence[str] | None = None) -> list[PortalReport]:
     """``scrapy gaps``: per portal, archived bounds, counts per state over all its runs, unprobed ids in bounds.
 
-    Two aggregate queries over the runs (not over ids), plus one per portal for the ids covered between its bounds.
+    One aggregate query over the runs (not over ids), plus two primary-key range scans per portal for the ids
+    outside its bounds.
     """
     t = s.id_ledger
     length = t.c.last_id - t.c.first_id + 1
@@ -188,7 +189,8 @@ def report(engine: Engine, portal_names: Sequence[str] | None = None) -> list[Po
                 rep.low, rep.high = int(low), int(high)
         for rep in reports.values():
             if rep.low is not None and rep.high is not None:
-                rep.unprobed = (rep.high - rep.low + 1) - _covered(conn, rep.portal, rep.low, rep.high)
+                total = rep.archived + rep.not_found + rep.not_article + rep.failed
+                rep.unprobed = (rep.high - rep.low + 1) - (total - _outside(conn, rep.portal, rep.low, rep.high))
     names = wanted if wanted is not None else sorted(reports)
     return [reports.get(p) or PortalReport(p, None, None) for p in names]
 
@@ -227,12 +229,14 @@ def _clipped_length(t: Any, lo: int, hi: int) -> Any:
     return end - start + 1
 
 
-def _covered(conn: Connection, portal: str, lo: int, hi: int) -> int:
+def _outside(conn: Connection, portal: str, low: int, high: int) -> int:
+    """Ids of the ledger outside ``[low, high]``, the archived bounds: ``low`` starts a run and ``high`` ends one
+    (runs never overlap), so no run straddles them and two primary-key range scans count them."""
     t = s.id_ledger
-    stmt = select(func.coalesce(func.sum(_clipped_length(t, lo, hi)), 0)).where(
-        t.c.portal == portal, t.c.last_id >= lo, t.c.first_id <= hi
-    )
-    return int(conn.execute(stmt).scalar_one())
+    length = func.coalesce(func.sum(t.c.last_id - t.c.first_id + 1), 0)
+    below = select(length).where(t.c.portal == portal, t.c.first_id < low)
+    above = select(length).where(t.c.portal == portal, t.c.first_id > high)
+    return int(conn.execute(below).scalar_one()) + int(conn.execute(above).scalar_one())
 
 
 # --- dates of archived ids (bounds of a backfill by date) -------------------------------------------------------
