@@ -1,10 +1,13 @@
 """The ``antara`` spider: discover articles through RSS and the ``/terkini`` listings, incrementally.
 
     scrapy crawl antara -a portals=babel[,sumbar,...|all] [-a since=YYYY-MM-DD] [-a until=YYYY-MM-DD]
-                        [-a max_pages=N] [-a related_depth=N] [-a refresh=1] [-a sources=rss,terkini]
+                        [-a max_pages=N] [-a related_depth=N] [-a refresh=1] [-a sources=rss,terkini,ids,gaps]
+                        [-a ids=FIRST-LAST | -a ids=portal:FIRST-LAST,...]
 
 * **Sources.** Each portal's ``/rss/terkini.xml`` and its ``/terkini`` pages (``/terkini/N``, falling back to
   ``/terkini?page=N`` when the path form answers 404). Only ``/berita/<id>`` links are kept.
+* **Backfills by id.** ``sources=ids`` (with ``ids=`` or ``since``/``until``) and ``sources=gaps`` request
+  ``/berita/<id>`` for the ids the id ledger has not settled; see :mod:`antara_crawler.spiders.ids`.
 * **Incremental.** The archive is the source of truth: an article already archived is not requested again (unless
   ``refresh=1``), and paging stops at the first listing page whose articles are all archived, or all older than
   ``since``, or at ``max_pages`` (default 50; 0 = no limit). One archive query per feed or listing page. A run with

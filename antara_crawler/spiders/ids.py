@@ -60,7 +60,8 @@ class PortalBackfill:
 
 class IdBackfillMixin:
     """Mixed into the ``antara`` spider; needs its ``portal_names``, ``sources``, ``since``, ``until``, ``archive``,
-    ``crawler``, ``logger``, ``_inc``, ``_day_of``, ``parse_article`` and ``article_error``."""
+    ``crawler``, ``settings``, ``logger``, ``_inc``, ``_day_of``, ``_robots_middleware``, ``parse_article`` and
+    ``article_error``."""
 
     id_ranges: dict[str, tuple[int, int]] | None
     crawler: Any
@@ -69,6 +70,7 @@ class IdBackfillMixin:
     sources: list[str]
     since: date | None
     until: date | None
+    settings: Any
 
     def init_backfill(self, ids: str | None) -> None:
         self.id_ranges = backfill.parse_ids(ids, self.portal_names) if ids not in (None, "") else None
@@ -126,10 +128,34 @@ class IdBackfillMixin:
             )  # fmt: skip
             per_portal[portal] = backfill.descending(todo)
         limit = self.crawler.settings.getint("ANTARA_BACKFILL_QUEUE")
+        allowed = await self._robots_for_ids(list(per_portal))
         for portal, antara_id in backfill.interleave(per_portal):
+            if not allowed(portal, antara_id):
+                self._inc("robots_disallowed")
+                self.backfills[portal].total -= 1  # never requested: not part of what is left to do
+                continue
             await self._wait_for_room(limit)
             self._inc("scheduled/ids")
             yield self.id_request(portal, antara_id)
+
+    async def _robots_for_ids(self, portals: list[str]):
+        """``allowed(portal, id)``: robots.txt lets us fetch the article at every URL form, ``/berita/<id>`` and
+        ``/berita/<id>/<slug>`` (a rule written for the slug form, ``Disallow: /berita/123/``, must not be dodged
+        by asking for the id alone). Always true when ROBOTSTXT_OBEY is off or robots.txt could not be read."""
+        mw = self._robots_middleware()
+        if mw is None:
+            return lambda portal, antara_id: True
+        agent = self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT")
+        parsers = {p: await mw.robot_parser(Request(portal_url(p, "/robots.txt"))) for p in portals}
+
+        def allowed(portal: str, antara_id: int) -> bool:
+            parser = parsers.get(portal)
+            if parser is None:
+                return True
+            base = portal_url(portal, f"/berita/{antara_id}")
+            return parser.allowed(base, agent) and parser.allowed(base + "/x", agent)
+
+        return allowed
 
     async def _wait_for_room(self, limit: int) -> None:
         scheduler = getattr(self.crawler.engine, "scheduler", None)
