@@ -181,9 +181,19 @@ class IdBackfillMixin:
 
     # -- id responses -----------------------------------------------------------------------------------------------
 
+    async def _article_outputs(self, response: Response):
+        """What the article callback yields, whether it is a plain or an ``async`` generator."""
+        outputs = self.parse_article(response)
+        if hasattr(outputs, "__aiter__"):
+            async for out in outputs:
+                yield out
+        else:
+            for out in outputs:
+                yield out
+
     async def parse_id(self, response: Response):
         found = False
-        for out in self.parse_article(response):
+        async for out in self._article_outputs(response):
             found = found or isinstance(out, Article)
             if isinstance(out, LinkStatus) and backfill.state_for_reason(out.reason) == backfill.NOT_ARTICLE:
                 # an id that is a foto page or a redirect home is an answer, not a failed page (run summary)
@@ -275,7 +285,7 @@ class IdBackfillMixin:
     async def parse_probe(self, response: Response):
         portal = response.meta["antara_id_request"]
         article = None
-        for out in self.parse_article(response):
+        async for out in self._article_outputs(response):
             if isinstance(out, Article):
                 article = out
             yield out
