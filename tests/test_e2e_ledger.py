@@ -307,3 +307,23 @@ def test_a_long_backfill_logs_progress_per_portal(site, tmp_path):
     assert matches and all(matches), lines
     assert {mt.group(1) for mt in matches} == {"babel", "makassar"}
     assert {int(mt.group(3)) for mt in matches if mt.group(1) == "babel"} == {len(expected_states(site))}
+
+
+def test_not_found_ids_are_rechecked_when_due_at_most_the_documented_times(site, tmp_path):
+    db = tmp_path / "a.db"
+    x = site.id_extras["babel"]
+    holes = [i for i in x.holes if i < x.holes[0] + 10]
+    ids = f"ids={holes[0]}-{holes[-1]}"
+    due_at_once = ("-s", "ANTARA_RECHECK_DAYS=0", "-s", "ANTARA_NOT_FOUND_RECHECKS=1")
+    runs = []
+    with MirrorServer(site.root) as server:
+        for _ in range(3):
+            mark = len(server.requests)
+            run_scrapy(crawl_cmd(server, db, "sources=ids", ids, extra=due_at_once))  # holes only: may exit 3
+            runs.append(set(id_requests(server, mark)))
+    assert set(holes) <= runs[0]  # first check
+    assert runs[1] == set(holes)  # due again at once (0 days): the one recheck allowed
+    assert runs[2] == set()  # checked 1 + 1 times: settled for good
+    with sqlite3.connect(db) as conn:
+        tries = {t for (t,) in conn.execute("SELECT tries FROM id_ledger WHERE state = 'not_found'")}
+    assert tries == {2}
