@@ -327,3 +327,24 @@ def test_not_found_ids_are_rechecked_when_due_at_most_the_documented_times(site,
     with sqlite3.connect(db) as conn:
         tries = {t for (t,) in conn.execute("SELECT tries FROM id_ledger WHERE state = 'not_found'")}
     assert tries == {2}
+
+
+def test_since_until_bounds_start_from_archived_dates(site, tmp_path):
+    babel = sorted(
+        (a for a in site.articles.values() if a.portal == "babel" and a.hops == 0), key=lambda a: a.antara_id
+    )
+    # a day with older listed articles below it: only an archive that holds them can bracket its lower end at once
+    window = (f"since={babel[5].published.date()}", f"until={babel[8].published.date()}")
+    fresh, seeded = tmp_path / "fresh.db", tmp_path / "seeded.db"
+    with MirrorServer(site.root) as server:
+        first = crawl(server, fresh, "sources=ids", *window)
+        crawl(server, seeded, "sources=terkini", "max_pages=0")  # the archive now knows every listed date
+        second = crawl(server, seeded, "sources=ids", *window)
+
+    def probes(result) -> int:
+        m = re.search(r"'antara/discovery/probes': (\d+)", result.stderr)
+        return int(m.group(1)) if m else 0
+
+    assert probes(second) < probes(first)
+    bounds = [re.search(r"is ids (\d+-\d+)", r.stderr).group(1) for r in (first, second)]
+    assert bounds[0] == bounds[1]  # the same range, found with fewer probes
