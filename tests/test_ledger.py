@@ -93,6 +93,27 @@ def test_report_gives_the_exact_figures(archive):
     assert [r.portal for r in ledger.report(archive.engine)] == ["babel", "papua"]
 
 
+def test_totals_stay_in_step_with_the_runs(archive):
+    import random
+
+    rng = random.Random(5)
+    reasons = ["http_404", "redirected_away", "timeout", "http_404"]
+    for _ in range(30):
+        items = []
+        for i in rng.sample(range(1000, 1300), 25):
+            items.append(make_article(i, n_related=0) if rng.random() < 0.5 else status(i, rng.choice(reasons)))
+        archive.write_batch(items)
+    runs = ledger.runs_between(archive.engine, "babel", 0, 10_000)
+    counts = {state: sum(len(r) for r in runs if r.state == state) for state in ("archived", "not_found")}
+    archived_runs = [r for r in runs if r.state == "archived"]
+    (rep,) = ledger.report(archive.engine, ["babel"])
+    assert (rep.archived, rep.not_found) == (counts["archived"], counts["not_found"])
+    assert rep.archived + rep.not_found + rep.not_article + rep.failed == sum(len(r) for r in runs)
+    assert (rep.low, rep.high) == (archived_runs[0].first, archived_runs[-1].last)
+    covered = sum(len(r) for r in runs if rep.low <= r.first and r.last <= rep.high)
+    assert rep.unprobed == rep.high - rep.low + 1 - covered
+
+
 def test_range_report_clips_to_the_range(archive):
     archive.write_batch([make_article(i) for i in (100, 101, 102)] + [status(104, "http_404")])
     rep = ledger.range_report(archive.engine, "babel", 101, 106)
@@ -136,6 +157,8 @@ def test_migration_fills_the_ledger_from_archived_articles(tmp_path: Path):
     engine.dispose()
     with Archive.open(f"sqlite:///{path}") as arc:
         assert shape(ledger.runs_between(arc.engine, "babel", 0, 100)) == [(5, 7, "archived", 1), (9, 9, "archived", 1)]
+        (rep,) = ledger.report(arc.engine)
+        assert (rep.portal, rep.low, rep.high, rep.archived, rep.unprobed) == ("babel", 5, 9, 4, 1)
 
 
 WRITER = """
@@ -179,6 +202,9 @@ def test_two_processes_writing_interleaved_ids_leave_exact_runs(archive_url):
             expected.append((i, i, state, 1))
     assert shape(runs) == expected
     assert all(a.last < b.first for a, b in zip(runs, runs[1:], strict=False))  # no overlap
+    with Archive.open(archive_url) as arc:
+        (rep,) = ledger.report(arc.engine, ["babel"])
+    assert (rep.archived, rep.not_found, rep.low, rep.high, rep.unprobed) == (360, 40, 1000, 1399, 0)
 
 
 # --- scrapy gaps -------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The id ledger in the database: record outcomes of article ids, read what is settled, report completeness.
 
-``id_ledger`` holds runs ``(portal, first_id, last_id, state, tries, checked_at)``; the rules (states, merging,
+``id_ledger`` holds runs ``(portal, first_id, last_id, state, tries, checked_at)`` and ``id_ledger_totals`` one row
+per portal with the ids in each state and the archived bounds, updated with the runs; the rules (states, merging,
 what is settled) are the pure functions of :mod:`antara_crawler.backfill`. Writes happen inside the archive's
 write transaction (:meth:`Archive.write_prepared` calls :func:`record`), so an article and its ``archived`` mark
 are committed together, whatever source found it. Concurrent writers: SQLite serialises them (``BEGIN
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, text
+from sqlalchemy import case, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from antara_crawler import backfill
@@ -59,6 +60,8 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
         if not ids:
             continue
         _lock_portal(conn, portal)
+        delta = dict.fromkeys(STATES, 0)
+        archived: list[Run] = []
         for window in _windows(sorted(ids)):
             existing = _runs_touching(conn, portal, window[0] - 1, window[-1] + 1)
             updates = backfill.outcomes_to_runs(existing, {i: ids[i] for i in window}, now)
@@ -66,8 +69,36 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
                 continue
             merged = backfill.overlay(existing, updates)
             _replace(conn, portal, existing, merged)
+            for run in existing:
+                delta[run.state] -= len(run)
+            for run in merged:
+                delta[run.state] += len(run)
+            archived.extend(r for r in merged if r.state == ARCHIVED)
             written += len(window)
+        if any(delta.values()) or archived:
+            _update_totals(conn, portal, delta, archived)
     return written
+
+
+def _present(pick: Any, *values: int | None) -> int | None:
+    """``pick`` (min or max) of the values that are not None; None when all are."""
+    present = [v for v in values if v is not None]
+    return pick(present) if present else None
+
+
+def _update_totals(conn: Connection, portal: str, delta: Mapping[str, int], archived: Sequence[Run]) -> None:
+    """Apply the change of one portal's counts (and archived bounds) to ``id_ledger_totals`` (portal locked)."""
+    t = s.id_ledger_totals
+    row = conn.execute(select(t).where(t.c.portal == portal)).mappings().first()
+    low = min((r.first for r in archived), default=None)
+    high = max((r.last for r in archived), default=None)
+    if row is None:
+        conn.execute(insert(t).values(portal=portal, low=low, high=high, **{k: delta[k] for k in STATES}))
+        return
+    values: dict[str, Any] = {k: int(row[k]) + delta[k] for k in STATES}
+    values["low"] = _present(min, row["low"], low)
+    values["high"] = _present(max, row["high"], high)
+    conn.execute(update(t).where(t.c.portal == portal).values(**values))
 
 
 def _windows(ids: list[int]) -> Iterable[list[int]]:
@@ -147,46 +178,38 @@ def unsettled(
 
 def archived_bounds(engine: Engine, portal: str) -> tuple[int | None, int | None]:
     """Lowest and highest archived id of ``portal`` (None, None when nothing is archived)."""
-    t = s.id_ledger
-    stmt = select(func.min(t.c.first_id), func.max(t.c.last_id)).where(t.c.portal == portal, t.c.state == ARCHIVED)
+    t = s.id_ledger_totals
     with engine.connect() as conn:
-        low, high = conn.execute(stmt).one()
-    return (int(low), int(high)) if low is not None else (None, None)
+        row = conn.execute(select(t.c.low, t.c.high).where(t.c.portal == portal)).first()
+    if row is None or row.low is None:
+        return (None, None)
+    return (int(row.low), int(row.high))
 
 
 def portals(engine: Engine) -> list[str]:
     """The portals the archive holds: any with a ledger entry."""
-    t = s.id_ledger
+    t = s.id_ledger_totals
     with engine.connect() as conn:
-        return [p for (p,) in conn.execute(select(t.c.portal).distinct().order_by(t.c.portal))]
+        return [p for (p,) in conn.execute(select(t.c.portal).order_by(t.c.portal))]
 
 
 def report(engine: Engine, portal_names: Sequence[str] | None = None) -> list[PortalReport]:
     """``scrapy gaps``: per portal, archived bounds, counts per state over all its runs, unprobed ids in bounds.
 
-    One aggregate query over the runs (not over ids), plus two primary-key range scans per portal for the ids
-    outside its bounds.
+    The counts and bounds come from ``id_ledger_totals`` (one row per portal, kept in step by :func:`record`);
+    ``unprobed`` takes two primary-key range scans per portal, over the runs outside its archived bounds.
     """
-    t = s.id_ledger
-    length = t.c.last_id - t.c.first_id + 1
+    t = s.id_ledger_totals
     wanted = list(portal_names) if portal_names is not None else None
-    stmt = select(
-        t.c.portal,
-        t.c.state,
-        func.sum(length),
-        func.min(t.c.first_id),
-        func.max(t.c.last_id),
-    ).group_by(t.c.portal, t.c.state)
+    stmt = select(t)
     if wanted is not None:
         stmt = stmt.where(t.c.portal.in_(wanted))
     reports: dict[str, PortalReport] = {}
     with engine.connect() as conn:
-        for portal, state, n, low, high in conn.execute(stmt):
-            rep = reports.setdefault(portal, PortalReport(portal, None, None))
-            if state in STATES:
-                setattr(rep, state, int(n))
-            if state == ARCHIVED:
-                rep.low, rep.high = int(low), int(high)
+        for row in conn.execute(stmt).mappings():
+            rep = reports[row["portal"]] = PortalReport(row["portal"], row["low"], row["high"])
+            for state in STATES:
+                setattr(rep, state, int(row[state]))
         for rep in reports.values():
             if rep.low is not None and rep.high is not None:
                 total = rep.archived + rep.not_found + rep.not_article + rep.failed

@@ -164,6 +164,20 @@ id_ledger = Table(
     sqlite_with_rowid=False,  # the rows are the primary key's b-tree: about half the size on disk
 )
 
+#: revision 0006: per portal, the ids of the ledger in each state and the archived bounds, kept in step with
+#: ``id_ledger`` in the same transaction, so ``scrapy gaps`` reads one row per portal instead of every run
+id_ledger_totals = Table(
+    "id_ledger_totals",
+    metadata,
+    Column("portal", String(64), primary_key=True),
+    Column("archived", BigInteger, nullable=False),
+    Column("not_found", BigInteger, nullable=False),
+    Column("not_article", BigInteger, nullable=False),
+    Column("failed", BigInteger, nullable=False),
+    Column("low", BigInteger),  # lowest archived id (archived ids stay archived: it only ever goes down)
+    Column("high", BigInteger),  # highest archived id (only ever goes up)
+)
+
 #: views created by revision 0003 (names only; their SQL lives in the migration)
 VIEWS = ("related_graph", "portal_months", "missing_targets")
 #: SQLite-only objects (FTS5 and its shadow tables, triggers) that the metadata does not describe

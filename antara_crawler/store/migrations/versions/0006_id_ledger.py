@@ -1,4 +1,5 @@
-"""The id ledger (``id_ledger``): the outcome of every article id tried, as runs of consecutive ids.
+"""The id ledger (``id_ledger``): the outcome of every article id tried, as runs of consecutive ids, and its
+per-portal totals (``id_ledger_totals``).
 
 Existing archives get their archived ids as ``archived`` runs (consecutive ids joined: the islands of
 ``antara_id - row_number()``), so ``scrapy gaps`` and backfills know them from the start.
@@ -42,7 +43,32 @@ def upgrade() -> None:
         GROUP BY portal, island
         """
     )
+    op.create_table(
+        "id_ledger_totals",
+        sa.Column("portal", sa.String(64), primary_key=True),
+        sa.Column("archived", sa.BigInteger, nullable=False),
+        sa.Column("not_found", sa.BigInteger, nullable=False),
+        sa.Column("not_article", sa.BigInteger, nullable=False),
+        sa.Column("failed", sa.BigInteger, nullable=False),
+        sa.Column("low", sa.BigInteger),
+        sa.Column("high", sa.BigInteger),
+    )
+    op.execute(
+        """
+        INSERT INTO id_ledger_totals (portal, archived, not_found, not_article, failed, low, high)
+        SELECT portal,
+               SUM(CASE WHEN state = 'archived' THEN last_id - first_id + 1 ELSE 0 END),
+               SUM(CASE WHEN state = 'not_found' THEN last_id - first_id + 1 ELSE 0 END),
+               SUM(CASE WHEN state = 'not_article' THEN last_id - first_id + 1 ELSE 0 END),
+               SUM(CASE WHEN state = 'failed' THEN last_id - first_id + 1 ELSE 0 END),
+               MIN(CASE WHEN state = 'archived' THEN first_id END),
+               MAX(CASE WHEN state = 'archived' THEN last_id END)
+        FROM id_ledger
+        GROUP BY portal
+        """
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("id_ledger_totals")
     op.drop_table("id_ledger")
