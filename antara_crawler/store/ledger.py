@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from antara_crawler import backfill
@@ -53,13 +53,19 @@ class PortalReport:
 
 
 def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str) -> int:
-    """Write ``{portal: {id: state}}`` into the ledger (inside the caller's transaction); returns the ids written."""
+    """Write ``{portal: {id: state}}`` into the ledger (inside the caller's transaction); returns the ids written.
+
+    Per window of close ids: one read of the runs it touches, one delete, one insert; then one read and one write of
+    the totals for all the batch's portals.
+    """
+    portals = sorted(p for p, ids in outcomes.items() if ids)
+    if not portals:
+        return 0
+    _lock_portals(conn, portals)
     written = 0
-    for portal in sorted(outcomes):
+    changes: dict[str, tuple[dict[str, int], list[Run]]] = {}
+    for portal in portals:
         ids = outcomes[portal]
-        if not ids:
-            continue
-        _lock_portal(conn, portal)
         delta = dict.fromkeys(STATES, 0)
         archived: list[Run] = []
         for window in _windows(sorted(ids)):
@@ -76,7 +82,9 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
             archived.extend(r for r in merged if r.state == ARCHIVED)
             written += len(window)
         if any(delta.values()) or archived:
-            _update_totals(conn, portal, delta, archived)
+            changes[portal] = (delta, archived)
+    if changes:
+        _update_totals(conn, changes)
     return written
 
 
@@ -86,19 +94,26 @@ def _present(pick: Any, *values: int | None) -> int | None:
     return pick(present) if present else None
 
 
-def _update_totals(conn: Connection, portal: str, delta: Mapping[str, int], archived: Sequence[Run]) -> None:
-    """Apply the change of one portal's counts (and archived bounds) to ``id_ledger_totals`` (portal locked)."""
+def _update_totals(conn: Connection, changes: Mapping[str, tuple[Mapping[str, int], Sequence[Run]]]) -> None:
+    """Apply each portal's change of counts (and archived bounds) to ``id_ledger_totals`` (portals locked)."""
     t = s.id_ledger_totals
-    row = conn.execute(select(t).where(t.c.portal == portal)).mappings().first()
-    low = min((r.first for r in archived), default=None)
-    high = max((r.last for r in archived), default=None)
-    if row is None:
-        conn.execute(insert(t).values(portal=portal, low=low, high=high, **{k: delta[k] for k in STATES}))
-        return
-    values: dict[str, Any] = {k: int(row[k]) + delta[k] for k in STATES}
-    values["low"] = _present(min, row["low"], low)
-    values["high"] = _present(max, row["high"], high)
-    conn.execute(update(t).where(t.c.portal == portal).values(**values))
+    rows = {r["portal"]: r for r in conn.execute(select(t).where(t.c.portal.in_(list(changes)))).mappings()}
+    inserts, updates = [], []
+    for portal, (delta, archived) in changes.items():
+        low = min((r.first for r in archived), default=None)
+        high = max((r.last for r in archived), default=None)
+        row = rows.get(portal)
+        if row is None:
+            inserts.append({"portal": portal, "low": low, "high": high, **{k: delta[k] for k in STATES}})
+            continue
+        values: dict[str, Any] = {f"v_{k}": int(row[k]) + delta[k] for k in STATES}
+        values |= {"v_low": _present(min, row["low"], low), "v_high": _present(max, row["high"], high)}
+        updates.append({"v_portal": portal, **values})
+    if inserts:
+        conn.execute(insert(t), inserts)
+    if updates:
+        columns = {k: bindparam(f"v_{k}") for k in (*STATES, "low", "high")}
+        conn.execute(update(t).where(t.c.portal == bindparam("v_portal")).values(**columns), updates)
 
 
 def _windows(ids: list[int]) -> Iterable[list[int]]:
@@ -113,20 +128,17 @@ def _windows(ids: list[int]) -> Iterable[list[int]]:
 
 
 def _runs_touching(conn: Connection, portal: str, lo: int, hi: int) -> list[Run]:
-    """The runs holding any id of ``lo..hi``: the one that starts at or before ``lo`` (found through the primary
-    key, runs never overlap) and those starting inside."""
+    """The runs holding any id of ``lo..hi``, in one query: those starting from the last run that starts at or
+    before ``lo`` (a primary-key lookup; runs never overlap) up to ``hi``; that first run is kept if it reaches
+    ``lo``."""
     t = s.id_ledger
-    cols = (t.c.first_id, t.c.last_id, t.c.state, t.c.tries, t.c.checked_at)
-    first = conn.execute(
-        select(*cols).where(t.c.portal == portal, t.c.first_id <= lo).order_by(t.c.first_id.desc()).limit(1)
-    ).first()
-    rows = list(
-        conn.execute(
-            select(*cols).where(t.c.portal == portal, t.c.first_id > lo, t.c.first_id <= hi).order_by(t.c.first_id)
-        )
+    before = select(func.max(t.c.first_id)).where(t.c.portal == portal, t.c.first_id <= lo).scalar_subquery()
+    stmt = (
+        select(t.c.first_id, t.c.last_id, t.c.state, t.c.tries, t.c.checked_at)
+        .where(t.c.portal == portal, t.c.first_id <= hi, t.c.first_id >= func.coalesce(before, lo))
+        .order_by(t.c.first_id)
     )
-    if first is not None and first.last_id >= lo:
-        rows.insert(0, first)
+    rows = [r for r in conn.execute(stmt) if r.last_id >= lo]
     return [Run(int(r.first_id), int(r.last_id), r.state, int(r.tries), r.checked_at) for r in rows]
 
 
@@ -145,11 +157,21 @@ def _replace(conn: Connection, portal: str, old: Sequence[Run], new: Sequence[Ru
     )  # fmt: skip
 
 
-def _lock_portal(conn: Connection, portal: str) -> None:
+def _lock_portals(conn: Connection, portals: Sequence[str]) -> None:
+    """PostgreSQL: a transaction-level advisory lock per portal, in sorted order, in one statement."""
     if conn.dialect.name != "postgresql":
         return
-    digest = hashlib.blake2b(f"antara-ledger/{portal}".encode(), digest_size=8).digest()
-    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest, "big", signed=True)})
+    keys = sorted(
+        int.from_bytes(hashlib.blake2b(f"antara-ledger/{p}".encode(), digest_size=8).digest(), "big", signed=True)
+        for p in portals
+    )
+    conn.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(k) FROM "
+            "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered_keys"
+        ),
+        {"keys": keys},
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------------------------
