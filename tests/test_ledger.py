@@ -114,6 +114,20 @@ def test_totals_stay_in_step_with_the_runs(archive):
     assert rep.unprobed == rep.high - rep.low + 1 - covered
 
 
+def test_far_apart_ids_of_one_batch_splitting_one_run(archive):
+    archive.write_batch([status(i, "timeout", code=0) for i in range(1, 5001)])
+    archive.write_batch([make_article(100, n_related=0), make_article(4000, n_related=0)])  # two windows, one run
+    assert shape(ledger.runs_between(archive.engine, "babel", 0, 10_000)) == [
+        (1, 99, "failed", 1),
+        (100, 100, "archived", 1),
+        (101, 3999, "failed", 1),
+        (4000, 4000, "archived", 1),
+        (4001, 5000, "failed", 1),
+    ]
+    (rep,) = ledger.report(archive.engine, ["babel"])
+    assert (rep.archived, rep.failed, rep.low, rep.high, rep.unprobed) == (2, 4998, 100, 4000, 0)
+
+
 def test_range_report_clips_to_the_range(archive):
     archive.write_batch([make_article(i) for i in (100, 101, 102)] + [status(104, "http_404")])
     rep = ledger.range_report(archive.engine, "babel", 101, 106)

@@ -55,8 +55,8 @@ class PortalReport:
 def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str) -> int:
     """Write ``{portal: {id: state}}`` into the ledger (inside the caller's transaction); returns the ids written.
 
-    Per window of close ids: one read of the runs it touches, one delete, one insert; then one read and one write of
-    the totals for all the batch's portals.
+    Per window of close ids one read of the runs it touches; then one delete per portal and one insert for the
+    whole batch, and one read and one write of the totals of all its portals.
     """
     portals = sorted(p for p, ids in outcomes.items() if ids)
     if not portals:
@@ -64,17 +64,20 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
     _lock_portals(conn, portals)
     written = 0
     changes: dict[str, tuple[dict[str, int], list[Run]]] = {}
+    pending = _Pending()
     for portal in portals:
         ids = outcomes[portal]
         delta = dict.fromkeys(STATES, 0)
         archived: list[Run] = []
-        for window in _windows(sorted(ids)):
+        for n, window in enumerate(_windows(sorted(ids))):
+            if n:
+                pending.flush(conn)  # a later window of the portal may touch a run the previous one rewrote
             existing = _runs_touching(conn, portal, window[0] - 1, window[-1] + 1)
             updates = backfill.outcomes_to_runs(existing, {i: ids[i] for i in window}, now)
             if not updates:
                 continue
             merged = backfill.overlay(existing, updates)
-            _replace(conn, portal, existing, merged)
+            pending.replace(portal, existing, merged)
             for run in existing:
                 delta[run.state] -= len(run)
             for run in merged:
@@ -83,9 +86,36 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
             written += len(window)
         if any(delta.values()) or archived:
             changes[portal] = (delta, archived)
+    pending.flush(conn)
     if changes:
         _update_totals(conn, changes)
     return written
+
+
+class _Pending:
+    """Run rewrites collected over the windows of a batch: one DELETE per portal and one INSERT for all."""
+
+    def __init__(self) -> None:
+        self.deletes: dict[str, list[int]] = defaultdict(list)
+        self.rows: list[dict[str, Any]] = []
+
+    def replace(self, portal: str, old: Sequence[Run], new: Sequence[Run]) -> None:
+        self.deletes[portal].extend(r.first for r in old)
+        self.rows.extend(
+            {"portal": portal, "first_id": r.first, "last_id": r.last, "state": r.state, "tries": r.tries,
+             "checked_at": r.checked_at}
+            for r in new
+        )  # fmt: skip
+
+    def flush(self, conn: Connection) -> None:
+        t = s.id_ledger
+        for portal, starts in self.deletes.items():
+            for i in range(0, len(starts), 500):
+                conn.execute(delete(t).where(t.c.portal == portal, t.c.first_id.in_(starts[i : i + 500])))
+        if self.rows:
+            conn.execute(insert(t), self.rows)
+        self.deletes.clear()
+        self.rows = []
 
 
 def _present(pick: Any, *values: int | None) -> int | None:
@@ -127,34 +157,34 @@ def _windows(ids: list[int]) -> Iterable[list[int]]:
         yield window
 
 
+def _touching_statement() -> Any:
+    t = s.id_ledger
+    before = (
+        select(func.max(t.c.first_id))
+        .where(t.c.portal == bindparam("b_portal"), t.c.first_id <= bindparam("b_lo"))
+        .scalar_subquery()
+    )
+    return (
+        select(t.c.first_id, t.c.last_id, t.c.state, t.c.tries, t.c.checked_at)
+        .where(
+            t.c.portal == bindparam("b_portal"),
+            t.c.first_id <= bindparam("b_hi"),
+            t.c.first_id >= func.coalesce(before, bindparam("b_lo")),
+        )
+        .order_by(t.c.first_id)
+    )
+
+
+#: built once (a write batch reads the runs of every window: building the statement each time cost most of it)
+_TOUCHING = _touching_statement()
+
+
 def _runs_touching(conn: Connection, portal: str, lo: int, hi: int) -> list[Run]:
     """The runs holding any id of ``lo..hi``, in one query: those starting from the last run that starts at or
     before ``lo`` (a primary-key lookup; runs never overlap) up to ``hi``; that first run is kept if it reaches
     ``lo``."""
-    t = s.id_ledger
-    before = select(func.max(t.c.first_id)).where(t.c.portal == portal, t.c.first_id <= lo).scalar_subquery()
-    stmt = (
-        select(t.c.first_id, t.c.last_id, t.c.state, t.c.tries, t.c.checked_at)
-        .where(t.c.portal == portal, t.c.first_id <= hi, t.c.first_id >= func.coalesce(before, lo))
-        .order_by(t.c.first_id)
-    )
-    rows = [r for r in conn.execute(stmt) if r.last_id >= lo]
-    return [Run(int(r.first_id), int(r.last_id), r.state, int(r.tries), r.checked_at) for r in rows]
-
-
-def _replace(conn: Connection, portal: str, old: Sequence[Run], new: Sequence[Run]) -> None:
-    t = s.id_ledger
-    old_starts = [r.first for r in old]
-    for i in range(0, len(old_starts), 500):
-        conn.execute(delete(t).where(t.c.portal == portal, t.c.first_id.in_(old_starts[i : i + 500])))
-    conn.execute(
-        insert(t),
-        [
-            {"portal": portal, "first_id": r.first, "last_id": r.last, "state": r.state, "tries": r.tries,
-             "checked_at": r.checked_at}
-            for r in new
-        ],
-    )  # fmt: skip
+    rows = conn.execute(_TOUCHING, {"b_portal": portal, "b_lo": lo, "b_hi": hi})
+    return [Run(int(r[0]), int(r[1]), r[2], int(r[3]), r[4]) for r in rows if r[1] >= lo]
 
 
 def _lock_portals(conn: Connection, portals: Sequence[str]) -> None:
