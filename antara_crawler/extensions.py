@@ -103,6 +103,8 @@ class RunSummary:
             self._short(url, why)
         self.stats.set_value("antara/archive/wait_seconds", round(archive_retry(self.crawler).waited_seconds, 1))
         summary = self.summary(reason)
+        completeness = getattr(spider, "completeness_lines", None)  # backfills by id: the ranges they covered
+        summary["completeness"] = completeness() if callable(completeness) else []
         failures = summary["failures"]
         for name, pct in summary["coverage"].items():
             self.stats.set_value(f"antara/coverage/{name}", pct)
@@ -165,6 +167,7 @@ class RunSummary:
         error_rate = round(sum(errors.values()) / requests, 4) if requests else 0.0
         article_errors = sum(v for k, v in errors.items() if k != "discovery")  # feeds and listings are not articles
         attempted = self.articles + sum(self._prefixed("antara/dropped/").values()) + article_errors
+        attempted -= get("antara/backfill/not_article", 0)  # ids of a backfill that are no article: answers
         coverage = self.coverage()
         failures = []
         if stored == 0 and attempted > 0 and reason == "finished":
@@ -236,5 +239,8 @@ class RunSummary:
             lines += [f"    scrapy savefixture {url}    # {why}" for url, why in s["short_pages"]]
             if more > 0:
                 lines.append(f"    ... and {more} more")
+        if s.get("completeness"):
+            lines.append("  completeness (the ledger over the ids this run covered):")
+            lines += [f"    {line}" for line in s["completeness"]]
         lines.append("  result: " + ("FAILED: " + "; ".join(s["failures"]) if s["failures"] else "ok"))
         return "\n".join(lines)

@@ -65,9 +65,10 @@ ANTARA_MIN_COVERAGE = float(_env("ANTARA_MIN_COVERAGE", "90"))
 ANTARA_NEW_ITEMS_FEED = _env("ANTARA_NEW_ITEMS_FEED", "")
 #: The log level (Scrapy's LOG_LEVEL, below).
 ANTARA_LOG_LEVEL = _env("ANTARA_LOG_LEVEL", "INFO")
-#: Long commands (export, reparse, stories --rebuild) show a progress bar on a terminal; elsewhere (cron) they log
-#: one progress line every this many seconds.
-ANTARA_PROGRESS_INTERVAL = float(_env("ANTARA_PROGRESS_INTERVAL", "30"))
+#: Progress of long jobs, every this many seconds: a backfill by id logs one line per active portal (ids done of
+#: total, articles found, rate, time left); long commands (export, reparse, stories --rebuild) show a progress bar
+#: on a terminal and log one line per interval elsewhere (cron). 0: no backfill progress lines.
+ANTARA_PROGRESS_INTERVAL = float(_env("ANTARA_PROGRESS_INTERVAL", "60"))
 
 # Distributed crawling (distributed.py, docs/scaling-out.md); inert unless REDIS_URL is set.
 #: Names one distributed crawl: processes with the same id share the queue and the seen set (Redis keys
@@ -87,6 +88,19 @@ ANTARA_REDIS_POLL = float(_env("ANTARA_REDIS_POLL", "0.5"))
 ANTARA_REDIS_SHARE_SEEDS = _env_flag("ANTARA_REDIS_SHARE_SEEDS", True)
 #: Seconds a process waits for another process's robots.txt before fetching it itself.
 ANTARA_REDIS_ROBOTS_WAIT = float(_env("ANTARA_REDIS_ROBOTS_WAIT", "15"))
+
+# --- Completeness: the id ledger and backfills by id (sources=ids, sources=gaps); see the README ---------------
+
+#: A not_found (404/410) id is requested again by a backfill after this many days (pages do come back) ...
+ANTARA_RECHECK_DAYS = float(_env("ANTARA_RECHECK_DAYS", "30"))
+#: ... at most this many times after its first 404; then it is settled for good (1 + 2 checks by default).
+ANTARA_NOT_FOUND_RECHECKS = int(_env("ANTARA_NOT_FOUND_RECHECKS", "2"))
+#: A bisection for the id bounds of since/until tries this many ids on each side of a probe that is no article
+#: before taking the span as older than the day it looks for (ids grow with time).
+ANTARA_PROBE_NEIGHBOURS = int(_env("ANTARA_PROBE_NEIGHBOURS", "5"))
+#: Requests a backfill by id keeps waiting in the scheduler; more ids are generated as these are sent, so a
+#: backfill of a million ids holds a few hundred requests in memory, not a million.
+ANTARA_BACKFILL_QUEUE = int(_env("ANTARA_BACKFILL_QUEUE", "200"))
 
 # --- Politeness: ANTARA forbids crawling for AI without written permission; see the README ---------------------
 
@@ -127,6 +141,8 @@ DOWNLOADER_MIDDLEWARES = {
     "antara_crawler.middlewares.SharedRobotsTxtMiddleware": 100,  # Scrapy's own priority
     # honour Retry-After on 429/503 (Scrapy retries at once); must run before RetryMiddleware (550)
     "antara_crawler.middlewares.RetryAfterMiddleware": 560,
+    # a backfill's id request is dropped when the ledger settled the id meanwhile (JOBDIR replay); before robots.txt
+    "antara_crawler.settled.SettledIdsMiddleware": 50,
 }
 #: The longest Retry-After (seconds) the crawler will honour.
 ANTARA_RETRY_AFTER_MAX = float(_env("ANTARA_RETRY_AFTER_MAX", "120"))

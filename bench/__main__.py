@@ -19,6 +19,7 @@ MODULES = [
     "bench_distributed",
     "bench_stories",
     "bench_parquet",
+    "bench_ledger",
 ]
 
 

@@ -21,7 +21,8 @@ Each run is recorded in ``crawl_runs``. Everything is flushed when the spider cl
 process loses at most its uncommitted batch (two with the writer thread), which the next run fetches again because they are not archived.
 
 Stats: ``antara/store/new``, ``/updated``, ``/unchanged``, ``/link_statuses`` (LinkStatus records stored),
-``/link_status`` (related links marked with their target's status), ``/dropped/<reason>``, ``/batches``,
+``/link_status`` (related links marked with their target's status), ``/ledger_ids`` (ids whose outcome
+went to the id ledger), ``/dropped/<reason>``, ``/batches``,
 ``/seconds`` (time spent writing), ``/wait_seconds`` (time the crawl's thread spent on inline writes),
 ``/write_failures`` (batches that failed and were kept); ``antara/archive/retries`` and ``/wait_seconds`` (the
 outage) come from the shared :class:`~antara_crawler.store.retry.ArchiveRetry`; ``antara/run_id``
@@ -276,6 +277,8 @@ class StorePipeline:
             self.stats.inc_value("antara/store/link_statuses", result.statuses_recorded)
         if result.link_statuses:
             self.stats.inc_value("antara/store/link_status", result.link_statuses)
+        if result.ledger_ids:
+            self.stats.inc_value("antara/store/ledger_ids", result.ledger_ids)
         for reason, n in result.dropped.items():
             self.stats.inc_value(f"antara/store/dropped/{reason}", n)
         if result.new_articles or result.updated_articles:
@@ -323,5 +326,6 @@ def _counts_only(result: WriteResult) -> WriteResult:
         unchanged=result.unchanged,
         link_statuses=result.link_statuses,
         statuses_recorded=result.statuses_recorded,
+        ledger_ids=result.ledger_ids,
         dropped=dict(result.dropped),
     )

@@ -1,10 +1,13 @@
 """The ``antara`` spider: discover articles through RSS and the ``/terkini`` listings, incrementally.
 
     scrapy crawl antara -a portals=babel[,sumbar,...|all] [-a since=YYYY-MM-DD] [-a until=YYYY-MM-DD]
-                        [-a max_pages=N] [-a related_depth=N] [-a refresh=1] [-a sources=rss,terkini]
+                        [-a max_pages=N] [-a related_depth=N] [-a refresh=1] [-a sources=rss,terkini,ids,gaps]
+                        [-a ids=FIRST-LAST | -a ids=portal:FIRST-LAST,...]
 
 * **Sources.** Each portal's ``/rss/terkini.xml`` and its ``/terkini`` pages (``/terkini/N``, falling back to
   ``/terkini?page=N`` when the path form answers 404). Only ``/berita/<id>`` links are kept.
+* **Backfills by id.** ``sources=ids`` (with ``ids=`` or ``since``/``until``) and ``sources=gaps`` request
+  ``/berita/<id>`` for the ids the id ledger has not settled; see :mod:`antara_crawler.spiders.ids`.
 * **Incremental.** The archive is the source of truth: an article already archived is not requested again (unless
   ``refresh=1``), and paging stops at the first listing page whose articles are all archived, or all older than
   ``since``, or at ``max_pages`` (default 50; 0 = no limit). One archive query per feed or listing page. A run with
@@ -36,16 +39,18 @@ from antara_crawler.extract.rss import article_entries, parse_rss
 from antara_crawler.items import Article
 from antara_crawler.portals import parse_portal_list, tz_for
 from antara_crawler.spiders.base import AntaraSpider, survives_archive_outage
+from antara_crawler.spiders.ids import IdBackfillMixin
 from antara_crawler.store import ArchiveUnavailable
 from antara_crawler.urls import parse_article_url, portal_url
 
-SOURCES = ("rss", "terkini")
+SOURCES = ("rss", "terkini", "ids", "gaps")
+DEFAULT_SOURCES = ("rss", "terkini")
 DEFAULT_MAX_PAGES = 50
 #: Discovery pages go before article pages, so paging decisions are taken early.
 DISCOVERY_PRIORITY = 10
 
 
-class AntaraCrawlSpider(AntaraSpider):
+class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
     name = "antara"
 
     def __init__(
@@ -56,12 +61,13 @@ class AntaraCrawlSpider(AntaraSpider):
         max_pages: str | int | None = None,
         related_depth: str | int = 0,
         refresh: str | int = 0,
-        sources: str = ",".join(SOURCES),
+        sources: str = ",".join(DEFAULT_SOURCES),
+        ids: str | None = None,
         *args: Any,
         **kwargs: Any,
     ):
         passed = {"portals": portals, "since": since, "until": until, "max_pages": max_pages}
-        passed |= {"related_depth": related_depth, "refresh": refresh, "sources": sources}
+        passed |= {"related_depth": related_depth, "refresh": refresh, "sources": sources, "ids": ids}
         super().__init__(*args, **{k: v for k, v in passed.items() if v is not None}, **kwargs)
         self.portal_names: list[str] = parse_portal_list(portals)
         self.since: date | None = _day(since, "since")
@@ -79,6 +85,7 @@ class AntaraCrawlSpider(AntaraSpider):
         self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
         self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
         self._archived_depths: dict[tuple[str, int], int] = {}  # catch-up: archived articles whose links we followed
+        self.init_backfill(ids)  # sources=ids / sources=gaps (spiders/ids.py)
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
 
@@ -190,6 +197,8 @@ class AntaraCrawlSpider(AntaraSpider):
                 )
             if "terkini" in self.sources:
                 yield self._listing_request(portal, 1, portal_url(portal, "/terkini"), dont_filter=True)
+        async for request in self.backfill_start():
+            yield request
 
     # -- RSS --------------------------------------------------------------------------------------------------------
 
@@ -455,6 +464,7 @@ class AntaraCrawlSpider(AntaraSpider):
 
     def closed(self, reason: str) -> None:
         """A finished run forgets its bookkeeping, so a JOBDIR reused by mistake does not hide articles next time."""
+        self.stop_backfill()
         state = getattr(self, "state", None)
         if reason == "finished" and isinstance(state, dict):
             state.pop("antara_depths", None)

@@ -48,10 +48,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, StatementError
 
+from antara_crawler.backfill import ARCHIVED, state_for_reason
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.portals import NOT_PORTALS
+from antara_crawler.store import ledger, stories
 from antara_crawler.store import schema as s
-from antara_crawler.store import stories
 from antara_crawler.store.retry import is_transient
 from antara_crawler.urls import parse_article_url
 
@@ -108,6 +109,7 @@ class WriteResult:
     unchanged: int = 0
     link_statuses: int = 0  # related links marked with their target's status
     statuses_recorded: int = 0  # LinkStatus records stored (rows of link_statuses written)
+    ledger_ids: int = 0  # ids whose outcome was written to the id ledger
     dropped: dict[str, int] = field(default_factory=dict)
     new_articles: list[Article] = field(default_factory=list)
     updated_articles: list[Article] = field(default_factory=list)
@@ -121,6 +123,7 @@ class WriteResult:
         self.unchanged += other.unchanged
         self.link_statuses += other.link_statuses
         self.statuses_recorded += other.statuses_recorded
+        self.ledger_ids += other.ledger_ids
         for reason, n in other.dropped.items():
             self.drop(reason, n)
         self.new_articles.extend(other.new_articles)
@@ -817,6 +820,11 @@ class Archive:
         if statuses:
             result.link_statuses += self._write_link_statuses(conn, statuses, now)
             result.statuses_recorded += len({(st.portal, st.antara_id) for st in statuses})
+        # the id ledger, in the same transaction: every id tried has its outcome, archived ids whatever the source
+        outcomes = [(st.portal, st.antara_id, state_for_reason(st.reason or "")) for st in statuses]
+        outcomes += [(p.key[0], int(p.key[1]), ARCHIVED) for p in prepared]
+        if outcomes:
+            result.ledger_ids += ledger.record(conn, ledger.group_outcomes(outcomes), now)
         return result
 
     def _existing(self, conn: Connection, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, str]]:

@@ -154,6 +154,34 @@ link_statuses = Table(
     Column("checked_at", String(19), nullable=False),
 )
 
+#: revision 0006: the id ledger, what trying each article id gave, as runs of consecutive ids with one outcome
+#: (see :mod:`antara_crawler.store.ledger`); runs of a portal never overlap, adjacent runs of one kind are merged
+id_ledger = Table(
+    "id_ledger",
+    metadata,
+    Column("portal", String(64), primary_key=True),
+    Column("first_id", BigInteger, primary_key=True),
+    Column("last_id", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),  # archived, not_found, not_article, failed
+    Column("tries", Integer, nullable=False),  # times in a row this outcome was seen (404 rechecks)
+    Column("checked_at", String(19), nullable=False),  # UTC, the latest check of the run
+    sqlite_with_rowid=False,  # the rows are the primary key's b-tree: about half the size on disk
+)
+
+#: revision 0006: per portal, the ids of the ledger in each state and the archived bounds, kept in step with
+#: ``id_ledger`` in the same transaction, so ``scrapy gaps`` reads one row per portal instead of every run
+id_ledger_totals = Table(
+    "id_ledger_totals",
+    metadata,
+    Column("portal", String(64), primary_key=True),
+    Column("archived", BigInteger, nullable=False),
+    Column("not_found", BigInteger, nullable=False),
+    Column("not_article", BigInteger, nullable=False),
+    Column("failed", BigInteger, nullable=False),
+    Column("low", BigInteger),  # lowest archived id (archived ids stay archived: it only ever goes down)
+    Column("high", BigInteger),  # highest archived id (only ever goes up)
+)
+
 #: revision 0007: the LSH index of the story grouping, one row per article and MinHash band (store/stories.py)
 story_bands = Table(
     "story_bands",

@@ -106,6 +106,31 @@ class SiteArticle:
 
 
 @dataclass
+class IdExtras:
+    """What the ids of one portal's listed range hold besides the listed articles (all answer ``/berita/<id>``)."""
+
+    low: int  # the oldest listed article's id
+    high: int  # the newest listed article's id
+    orphans: dict[int, SiteArticle] = field(default_factory=dict)  # articles linked from nowhere
+    flaky: list[int] = field(default_factory=list)  # orphans whose first request should answer 503 (test faults)
+    foto: list[int] = field(default_factory=list)  # /berita/<id> redirects to the /foto/ page
+    video: list[int] = field(default_factory=list)  # /berita/<id> redirects to a /video/ page
+    home: list[int] = field(default_factory=list)  # /berita/<id> redirects to the home page
+    soft_404: list[int] = field(default_factory=list)  # HTTP 200 with a "not found" page
+    holes: list[int] = field(default_factory=list)  # 404
+
+    @property
+    def not_article(self) -> list[int]:
+        return sorted(self.foto + self.video + self.home + self.soft_404)
+
+    def as_dict(self) -> dict:
+        return {
+            "low": self.low, "high": self.high, "orphans": sorted(self.orphans), "flaky": self.flaky,
+            "foto": self.foto, "video": self.video, "home": self.home, "soft_404": self.soft_404, "holes": self.holes,
+        }  # fmt: skip
+
+
+@dataclass
 class SiteManifest:
     """What the mirror holds and what a crawler can reach from it."""
 
@@ -118,6 +143,9 @@ class SiteManifest:
     per_page: int
     #: multi-page articles (``build_site(multipage=True)``): canonical URL -> what the record must hold
     multipage: dict[str, dict] = field(default_factory=dict)
+    #: per portal, the ids between its oldest and newest listed article that no listing, feed or related block
+    #: links: orphans, holes, foto/video ids, ... (see :func:`_write_id_extras`)
+    id_extras: dict[str, IdExtras] = field(default_factory=dict)
 
     @property
     def listed_keys(self) -> set[tuple[str, int]]:
@@ -201,6 +229,7 @@ class SiteManifest:
                 "foto_urls": self.foto_urls,
                 "listing_pages": self.listing_pages,
                 "multipage": self.multipage,
+                "id_extras": {p: x.as_dict() for p, x in self.id_extras.items()},
             },
             ensure_ascii=False,
             indent=1,
@@ -221,6 +250,7 @@ def build_site(
     step_hours: float = 5.0,
     broken_markup: bool = False,
     multipage: bool = False,
+    id_extras: bool = True,
 ) -> SiteManifest:
     """Write the mirror under ``root`` and return its manifest.
 
@@ -270,6 +300,9 @@ def build_site(
     manifest = SiteManifest(root, tuple(portals), articles, dead, foto_urls, pages, per_page)
     if multipage:
         manifest.multipage = _add_multipage_articles(root, listed[portals[0]], articles, rng)
+    if id_extras:
+        for portal in portals:
+            manifest.id_extras[portal] = _write_id_extras(root, portal, listed[portal], articles, rng, broken_markup)
     _write(root / "manifest.json", manifest.to_json())
     return manifest
 
@@ -332,6 +365,71 @@ def _link_articles(
         dead[dead_url] = (portal, dead_id)
         if len(items) > 1:
             items[1].links.insert(0, (dead_url, "baca_juga"))
+
+
+def _write_id_extras(
+    root: Path, portal: str, listed: list[SiteArticle], articles: dict, rng: random.Random, broken: bool
+) -> IdExtras:
+    """Fill the free ids between a portal's listed articles: the foto id (``newest - 1``, already on the feed)
+    redirects to its ``/foto/`` page; then, lowest free ids first, three orphans (the second one is the 503 that
+    recovers, when a test sets the fault), a video id, an id redirecting to the home page and a soft "not found"
+    page; the other free ids are holes (404). Orphans are dated between their neighbours, so ids grow with dates.
+    Redirects are ``<id>.redirect`` files holding the target path, served as 301 by the mirror."""
+    base = root / portal / "berita"
+    by_id = sorted(listed, key=lambda a: a.antara_id)
+    extras = IdExtras(low=by_id[0].antara_id, high=by_id[-1].antara_id)
+    taken = {a.antara_id for a in listed}
+    foto_id = extras.high - 1
+    free = [i for i in range(extras.low, extras.high + 1) if i not in taken and i != foto_id]
+    if foto_id not in taken and foto_id > extras.low:
+        foto = _foto_url(portal, by_id[-1])
+        _write(base / f"{foto_id}.redirect", "/" + foto.split("/", 3)[3])
+        extras.foto.append(foto_id)
+    plan = ["orphan", "orphan", "orphan", "video", "home", "soft_404"]
+    render = _broken_article if broken else (_wrap_article if portal == "www" else _classic_article)
+    for kind, antara_id in zip(plan, free, strict=False):
+        if kind == "orphan":
+            older = max((a for a in by_id if a.antara_id < antara_id), key=lambda a: a.antara_id)
+            a = _new_article(portal, antara_id, older.published + timedelta(minutes=7), 0, rng)
+            extras.orphans[antara_id] = a
+            _write(base / f"{antara_id}.html", render(a, articles, rng))
+            if len(extras.orphans) == 2:
+                extras.flaky.append(antara_id)
+        elif kind == "video":
+            slug = f"video-kegiatan-di-{portal}"
+            _write(base / f"{antara_id}.redirect", f"/video/{antara_id}/{slug}")
+            _write(root / portal / "video" / str(antara_id) / f"{slug}.html", _foto_page(portal, slug))
+            extras.video.append(antara_id)
+        elif kind == "home":
+            _write(base / f"{antara_id}.redirect", "/")
+            extras.home.append(antara_id)
+        else:
+            _write(base / f"{antara_id}.html", _soft_404_page(portal))
+            extras.soft_404.append(antara_id)
+    extras.holes = free[len(plan) :]
+    home = root / portal / "index.html"
+    if not home.exists():
+        _write(home, _home_page(portal, by_id[-1]))
+    return extras
+
+
+def _home_page(portal: str, newest: SiteArticle) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><title>{_e(_site_name(portal))}</title></head>
+<body><div class="home"><h1>{_e(_site_name(portal))}</h1>
+<ul><li><a href="{newest.url}">{_e(newest.title)}</a></li></ul></div></body></html>
+"""
+
+
+def _soft_404_page(portal: str) -> str:
+    base = f"https://{portal}.antaranews.com"
+    return f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><title>Halaman tidak ditemukan - {_e(_site_name(portal))}</title></head>
+<body><header id="header"><div class="today-date">Sabtu, 21 Februari 2026</div></header>
+<div class="row"><div class="col-md-8"><div class="error-page"><h1>Halaman tidak ditemukan</h1>
+<p>Maaf, halaman yang Anda cari tidak tersedia atau sudah dipindahkan.</p><a href="{base}">Kembali ke beranda</a>
+</div></div></div></body></html>
+"""
 
 
 def _foto_url(portal: str, newest: SiteArticle) -> str:

@@ -10,6 +10,7 @@ asks for pages)::
                                             as on the real site), and ``?page=1``
     <root>/<portal>/berita/<id>.page-<N>.html   answers ``?page=<N>`` (N > 1) and ``?page=all`` (``page-all``) of a
                                             multi-page article; a missing file is a 404 (a page that is gone)
+    <root>/<portal>/berita/<id>.redirect    /berita/<id> answers 301 to the path the file holds (e.g. ``/``)
     <root>/<portal>/<any/other/path>        served as is, or <path>.html, or <path>/index.html
 
 A missing file answers 404 with a small "not found" page. Every request is counted (``server.requests`` holds the
@@ -105,6 +106,17 @@ class MirrorServer:
                 return candidate
         return None
 
+    def redirect_for(self, path: str) -> str | None:
+        """``/<portal>/berita/<id>`` answers 301 when ``<root>/<portal>/berita/<id>.redirect`` exists; the file
+        holds the target path inside the portal (``/`` for the home page)."""
+        parts = [p for p in path.split("/") if p]
+        if len(parts) < 3 or parts[1] != "berita" or not parts[2].isdigit():
+            return None
+        marker = self.root / parts[0] / "berita" / f"{parts[2]}.redirect"
+        if not marker.is_file():
+            return None
+        return f"/{parts[0]}{marker.read_text(encoding='utf-8').strip()}"
+
     def _fault_for(self, full_path: str):
         for rx, fault in self.faults:
             if rx.search(full_path):
@@ -133,6 +145,10 @@ class MirrorServer:
                         hits = server.fault_hits[self.path]
                     if self._apply_fault(fault, hits):
                         return
+                location = server.redirect_for(split.path)
+                if location is not None:
+                    self._send(301, b"", "text/html", {"Location": location})
+                    return
                 file = server.resolve(split.path, split.query)
                 if file is None:
                     self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")

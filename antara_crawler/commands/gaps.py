@@ -1,0 +1,92 @@
+"""``scrapy gaps``: how complete the archive is, per portal, from the id ledger.
+
+    scrapy gaps                       # every portal the archive holds
+    scrapy gaps --portal babel,sumbar --json
+
+Per portal: ``low`` and ``high`` (lowest and highest archived id; null when none), ``archived``, ``not_found``,
+``not_article``, ``failed`` (ids in each state over all the portal's ledger entries) and ``unprobed`` (ids in
+``[low, high]`` with no ledger entry; 0 when nothing is archived). ``--json`` prints a JSON list of objects with
+exactly the keys ``portal, low, high, archived, not_found, not_article, failed, unprobed``. Exit 0; a missing
+archive or an unknown portal is one line on stderr with exit 2. ``sources=gaps`` crawls what this reports missing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from sqlalchemy.exc import SQLAlchemyError
+
+from antara_crawler.commands.export import ArchiveCommandMixin
+from antara_crawler.portals import PORTALS
+from antara_crawler.store.ledger import REPORT_KEYS, PortalReport, report
+from antara_crawler.store.search import ArchiveMissing, QueryError, open_existing
+
+
+def format_report(rows: list[PortalReport]) -> str:
+    """A fixed-width table, one portal a line."""
+    header = f"{'portal':<12} {'low':>10} {'high':>10} {'archived':>9} {'not_found':>9} {'not_art.':>9} "
+    header += f"{'failed':>7} {'unprobed':>9}"
+    lines = [header]
+    for r in rows:
+        low = "-" if r.low is None else str(r.low)
+        high = "-" if r.high is None else str(r.high)
+        lines.append(
+            f"{r.portal:<12} {low:>10} {high:>10} {r.archived:>9} {r.not_found:>9} {r.not_article:>9} "
+            f"{r.failed:>7} {r.unprobed:>9}"
+        )
+    return "\n".join(lines)
+
+
+def parse_portal_option(value: str | None) -> list[str] | None:
+    """``--portal a,b`` as a list (None: every portal); an unknown portal raises QueryError."""
+    if value is None:
+        return None
+    names = list(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
+    unknown = [p for p in names if p not in PORTALS]
+    if unknown or not names:
+        raise QueryError(f"unknown portal(s): {', '.join(unknown) or '(none given)'}")
+    return names
+
+
+class Command(ArchiveCommandMixin, ScrapyCommand):
+    def syntax(self) -> str:
+        return "[--portal P[,Q]] [--json]"
+
+    def short_desc(self) -> str:
+        return "Report per portal which article ids the archive holds, lacks or has not tried (the id ledger)"
+
+    def add_options(self, parser: Any) -> None:
+        super().add_options(parser)
+        parser.add_argument("--db", default=None, help="archive path or SQLAlchemy URL, by default ANTARA_DB_URL")
+        parser.add_argument("--portal", default=None, help="only these portals (comma list, e.g. babel,sumbar)")
+        parser.add_argument("--json", action="store_true", help="print a JSON list, one object per portal")
+
+    def run(self, args: list[str], opts: Any) -> None:
+        if args:
+            self.fail(f"unexpected argument(s): {' '.join(args)}")
+            return
+        try:
+            names = parse_portal_option(opts.portal)
+            archive = open_existing(self.archive_url(opts))
+        except (QueryError, ArchiveMissing) as exc:
+            self.fail(str(exc))
+            return
+        except SQLAlchemyError as exc:
+            self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+            return
+        try:
+            rows = report(archive.engine, names)
+        except SQLAlchemyError as exc:
+            self.fail(f"cannot read the ledger: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+            return
+        finally:
+            archive.close()
+        if opts.json:
+            print(json.dumps([{k: r.as_dict()[k] for k in REPORT_KEYS} for r in rows], indent=2))
+            return
+        if not rows:
+            print("the ledger is empty: nothing archived or tried yet")
+            return
+        print(format_report(rows))
