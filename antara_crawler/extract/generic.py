@@ -21,7 +21,7 @@ from lxml import etree
 from antara_crawler.dates import MONTH_PATTERN
 
 from .metadata import strip_site_suffix
-from .page import Page, Partial, RawLink, caption_of, first, img_src, looks_like_date, text_of, xp
+from .page import Page, Partial, RawLink, caption_of, img_src, looks_like_date, text_of, xp
 from .text import byline_text, element_blocks, norm, parse_byline, parse_oleh, raw_text
 
 #: A printed publication date: optional weekday, day, month name, year, optional time and zone label.
@@ -32,8 +32,6 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_H1 = xp("descendant::h1")
-_TITLE = xp("/html/head/title | descendant::title")
 _AFTER_H1 = xp("following::text()[normalize-space()][position() <= 40]")
 _CRUMBS = xp("./li")
 _LINKS = xp("descendant::a[@href]")
@@ -42,16 +40,16 @@ _NOT_BODY = frozenset({"nav", "aside", "footer", "header", "form", "menu"})
 
 
 def title(page: Page) -> str | None:
-    h1 = first(_H1(page.root))
+    h1 = page.h1
     found = text_of(h1) if h1 is not None else ""
     if not found:
-        found = strip_site_suffix(page.meta.get("og:title")) or strip_site_suffix(text_of(first(_TITLE(page.root))))
+        found = strip_site_suffix(page.meta.get("og:title")) or strip_site_suffix(text_of(page.title_el))
     return found or None
 
 
 def header_date(page: Page) -> str | None:
     """The first Indonesian date among the text nodes right after the first ``h1``."""
-    h1 = first(_H1(page.root))
+    h1 = page.h1
     if h1 is None:
         return None
     for text in _AFTER_H1(h1):
@@ -100,7 +98,7 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
     """The byline printed after the headline (``Pewarta:``/``Oleh`` and ``Editor:``, wherever they stand) and
     the lead image printed between the headline and the story, with its caption."""
     out = Partial("generic")
-    h1 = first(_H1(page.root))
+    h1 = page.h1
     if h1 is None:
         return out
     if "reporter" in wanted:
