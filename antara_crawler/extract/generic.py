@@ -32,7 +32,9 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_AFTER_H1 = xp("following::text()[normalize-space()][position() <= 40]")
+#: The header date is looked for among this many non-blank text nodes after the headline.
+AFTER_H1_TEXTS = 40
+_XPATH_SPACE = " \t\r\n"  # what XPath's normalize-space() strips (not U+00A0)
 _CRUMBS = xp("./li")
 _LINKS = xp("descendant::a[@href]")
 _ITEM_DATE = xp("descendant::span | descendant::time")
@@ -49,13 +51,16 @@ def title(page: Page) -> str | None:
 
 def header_date(page: Page) -> str | None:
     """The first Indonesian date among the text nodes right after the first ``h1``."""
-    h1 = page.h1
-    if h1 is None:
-        return None
-    for text in _AFTER_H1(h1):
+    seen = 0
+    for text in page.texts_after_h1:
+        if not text.strip(_XPATH_SPACE):
+            continue
         m = DATE_RE.search(text)
         if m:
             return norm(m.group(0))
+        seen += 1
+        if seen == AFTER_H1_TEXTS:
+            break
     return None
 
 
@@ -87,8 +92,8 @@ VISIBLE_FIELDS = frozenset({"reporter", "image_url"})
 #: Text printed between the headline and the lead image is short (date, byline, share counts); past this many
 #: characters the story has begun and an image is an in-body or sidebar image, not the lead.
 LEAD_TEXT_MAX = 400
-#: The text nodes after the headline, each with its parent (one XPath: ``contains()`` over every node in XPath
-#: costs several times more than joining them and searching the joined string).
+#: The text nodes after the headline as plain strings (one XPath: ``contains()`` over every node in XPath costs
+#: several times more than joining them and searching the joined string).
 _FOLLOWING_TEXT = etree.XPath("following::text()", smart_strings=False)
 #: The ``$i``-th of those text nodes (1-based) as a node-aware string (``getparent``, ``is_tail``): only the label
 #: hits are looked up so, plain strings for all the rest cost a third of "smart" ones on a 50 KB page.
@@ -105,7 +110,7 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
     if h1 is None:
         return out
     if "reporter" in wanted:
-        reporter, editor = printed_byline(h1)
+        reporter, editor = printed_byline(h1, page.texts_after_h1)
         out.set("reporter", reporter)
         out.set("editor", editor)
     if "image_url" in wanted:
@@ -117,10 +122,12 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
     return out
 
 
-def printed_byline(h1: etree._Element) -> tuple[str | None, str | None]:
-    """The first ``Pewarta:``/``Oleh X`` and the first ``Editor:`` printed after the headline."""
+def printed_byline(h1: etree._Element, texts: list[str] | None = None) -> tuple[str | None, str | None]:
+    """The first ``Pewarta:``/``Oleh X`` and the first ``Editor:`` printed after the headline (``texts``: the
+    text nodes after it, :attr:`Page.texts_after_h1`, when the caller has them)."""
     reporter = editor = None
-    texts = _FOLLOWING_TEXT(h1)
+    if texts is None:
+        texts = _FOLLOWING_TEXT(h1)
     joined = "\x00".join(texts)
     for at in _label_offsets(joined):
         text = first(_NTH_FOLLOWING_TEXT(h1, i=joined.count("\x00", 0, at) + 1))
