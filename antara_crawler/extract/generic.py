@@ -261,8 +261,7 @@ RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "
 _YEAR = re.compile(r"\b\d{4}\b")
 _TITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _HEADINGS_BYTES = tuple(heading.encode() for heading in RELATED_HEADINGS)
-_ALL_TEXT = etree.XPath("//text()", smart_strings=False)
-_NTH_TEXT = etree.XPath("(//text())[$i]")
+_HEADINGS_SET = frozenset(_HEADINGS_BYTES)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
 
@@ -299,32 +298,21 @@ def _headings(root: etree._Element) -> list[etree._Element]:
     """Elements whose own text is exactly a related heading, in document order.
 
     Headings marked up as ``h2``-``h6`` first. Else (a heading in a ``div`` or ``span``) the page's text, lower-cased
-    as UTF-8 bytes (ASCII case only, at memory speed), must hold a heading at all; then the text nodes are joined and
-    searched as one string and only the hits are looked up as nodes (a Python step per element, or an XPath
-    ``normalize-space()`` per node, costs several times more)."""
+    as UTF-8 bytes (ASCII case only, at memory speed), must hold a heading at all; then only the own text
+    (``.text``) of the elements a heading can be (``_HEADING_TAGS``) is compared, stripped and lower-cased the same
+    way. (Joining every text node of the page to search them as one string, then looking the hits up by position,
+    cost about three times more: most of a page's text nodes are tails and body text no heading can be.)"""
     marked = [h for h in root.iter(*_TITLE_TAGS) if norm(raw_text(h)).lower() in RELATED_HEADINGS]
     if marked:
         return marked  # the page marks its box headings as headings: read those (cheap: few such elements)
     blob = etree.tostring(root, method="text", encoding="utf-8").lower()
     if not any(_heading_at(blob, heading) for heading in _HEADINGS_BYTES):
         return []
-    joined = "\x00".join(_ALL_TEXT(root)).encode("utf-8", "surrogatepass").lower()
-    hits: set[int] = set()
-    for heading in _HEADINGS_BYTES:
-        at = joined.find(heading)
-        while at >= 0:
-            start = joined.rfind(b"\x00", 0, at) + 1
-            end = joined.find(b"\x00", at)
-            end = len(joined) if end < 0 else end
-            if not joined[start:at].strip() and not joined[at + len(heading) : end].strip():
-                hits.add(joined.count(b"\x00", 0, at) + 1)
-            at = joined.find(heading, at + 1)
     out: list[etree._Element] = []
-    for i in sorted(hits):
-        found = _NTH_TEXT(root, i=i)
-        node = found[0] if found else None
-        if node is not None and node.is_text and node.getparent().tag in _HEADING_TAGS:
-            out.append(node.getparent())
+    for el in root.iter(*_HEADING_TAGS):
+        own = el.text
+        if own and own.encode("utf-8", "surrogatepass").lower().strip() in _HEADINGS_SET:
+            out.append(el)
     return out
 
 
