@@ -65,8 +65,6 @@ _NOT_FOUND = re.compile(
     r"\s+(?:tidak\s+(?:ditemukan|tersedia|ada)|not\s+found)[.!]?)$",
     re.IGNORECASE,
 )
-_H1 = xp("descendant::h1")
-_TITLE = xp("/html/head/title | descendant::title")
 _CANONICAL = xp("/html/head/link[@rel='canonical']/@href")
 #: Teaser items of a listing page (``/terkini``, an index): regional ``article.simple-post.simple-big``, www
 #: ``div.card__post`` (the same markup ``extract/listing.py`` reads).
@@ -210,7 +208,7 @@ def _take(part: Partial, values: dict[str, Any], sources: dict[str, str]) -> Non
 
 def _looks_not_found(page: Page, values: dict[str, Any], template: str) -> bool:
     """A soft 404: the heading says "not found", or no article markup, no title, no date and no dateline."""
-    heading = text_of(first(_H1(page.root))) or metadata.strip_site_suffix(text_of(first(_TITLE(page.root))))
+    heading = text_of(page.h1) or metadata.strip_site_suffix(text_of(page.title_el))
     if heading and _NOT_FOUND.match(heading):
         return True
     if template != "generic" or metadata.is_article_metadata(page):

@@ -32,32 +32,33 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_H1 = xp("descendant::h1")
-_TITLE = xp("/html/head/title | descendant::title")
-_AFTER_H1 = xp("following::text()[normalize-space()][position() <= 40]")
+#: The header date is looked for among this many non-blank text nodes after the headline.
+AFTER_H1_TEXTS = 40
+_XPATH_SPACE = " \t\r\n"  # what XPath's normalize-space() strips (not U+00A0)
 _CRUMBS = xp("./li")
-_LINKS = xp("descendant::a[@href]")
-_ITEM_DATE = xp("descendant::span | descendant::time")
 _NOT_BODY = frozenset({"nav", "aside", "footer", "header", "form", "menu"})
 
 
 def title(page: Page) -> str | None:
-    h1 = first(_H1(page.root))
+    h1 = page.h1
     found = text_of(h1) if h1 is not None else ""
     if not found:
-        found = strip_site_suffix(page.meta.get("og:title")) or strip_site_suffix(text_of(first(_TITLE(page.root))))
+        found = strip_site_suffix(page.meta.get("og:title")) or strip_site_suffix(text_of(page.title_el))
     return found or None
 
 
 def header_date(page: Page) -> str | None:
     """The first Indonesian date among the text nodes right after the first ``h1``."""
-    h1 = first(_H1(page.root))
-    if h1 is None:
-        return None
-    for text in _AFTER_H1(h1):
+    seen = 0
+    for text in page.texts_after_h1:
+        if not text.strip(_XPATH_SPACE):
+            continue
         m = DATE_RE.search(text)
         if m:
             return norm(m.group(0))
+        seen += 1
+        if seen == AFTER_H1_TEXTS:
+            break
     return None
 
 
@@ -89,9 +90,12 @@ VISIBLE_FIELDS = frozenset({"reporter", "image_url"})
 #: Text printed between the headline and the lead image is short (date, byline, share counts); past this many
 #: characters the story has begun and an image is an in-body or sidebar image, not the lead.
 LEAD_TEXT_MAX = 400
-#: The text nodes after the headline, each with its parent (one XPath: ``contains()`` over every node in XPath
-#: costs several times more than joining them and searching the joined string).
-_FOLLOWING_TEXT = xp("following::text()")
+#: The text nodes after the headline as plain strings (one XPath: ``contains()`` over every node in XPath costs
+#: several times more than joining them and searching the joined string).
+_FOLLOWING_TEXT = etree.XPath("following::text()", smart_strings=False)
+#: The ``$i``-th of those text nodes (1-based) as a node-aware string (``getparent``, ``is_tail``): only the label
+#: hits are looked up so, plain strings for all the rest cost a third of "smart" ones on a 50 KB page.
+_NTH_FOLLOWING_TEXT = xp("(following::text())[$i]")
 _BYLINE_LABELS = ("Pewarta", "Editor", "Penyunting", "Oleh ")
 _TEXT_SKIP = frozenset({"script", "style", "noscript", "template"})
 
@@ -100,11 +104,11 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
     """The byline printed after the headline (``Pewarta:``/``Oleh`` and ``Editor:``, wherever they stand) and
     the lead image printed between the headline and the story, with its caption."""
     out = Partial("generic")
-    h1 = first(_H1(page.root))
+    h1 = page.h1
     if h1 is None:
         return out
     if "reporter" in wanted:
-        reporter, editor = printed_byline(h1)
+        reporter, editor = printed_byline(h1, page.texts_after_h1)
         out.set("reporter", reporter)
         out.set("editor", editor)
     if "image_url" in wanted:
@@ -116,14 +120,16 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
     return out
 
 
-def printed_byline(h1: etree._Element) -> tuple[str | None, str | None]:
-    """The first ``Pewarta:``/``Oleh X`` and the first ``Editor:`` printed after the headline."""
+def printed_byline(h1: etree._Element, texts: list[str] | None = None) -> tuple[str | None, str | None]:
+    """The first ``Pewarta:``/``Oleh X`` and the first ``Editor:`` printed after the headline (``texts``: the
+    text nodes after it, :attr:`Page.texts_after_h1`, when the caller has them)."""
     reporter = editor = None
-    texts = _FOLLOWING_TEXT(h1)
+    if texts is None:
+        texts = _FOLLOWING_TEXT(h1)
     joined = "\x00".join(texts)
     for at in _label_offsets(joined):
-        text = texts[joined.count("\x00", 0, at)]
-        el = text.getparent()
+        text = first(_NTH_FOLLOWING_TEXT(h1, i=joined.count("\x00", 0, at) + 1))
+        el = text.getparent() if text is not None else None
         if el is None or el.tag in _TEXT_SKIP:
             continue
         if text.is_tail:  # a tail belongs to the element's parent block
@@ -253,8 +259,7 @@ RELATED_HEADINGS = frozenset({"berita terkait", "berita lainnya", "baca juga", "
 _YEAR = re.compile(r"\b\d{4}\b")
 _TITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _HEADINGS_BYTES = tuple(heading.encode() for heading in RELATED_HEADINGS)
-_ALL_TEXT = etree.XPath("//text()", smart_strings=False)
-_NTH_TEXT = etree.XPath("(//text())[$i]")
+_HEADINGS_SET = frozenset(_HEADINGS_BYTES)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
 
@@ -268,13 +273,13 @@ def related(root: etree._Element) -> list[RawLink]:
         if len(head) > 1 or (head.tail or "").lstrip().startswith(":"):
             continue
         box = head.getparent()
-        while box is not None and not _LINKS(box):
+        while box is not None and not _has_link(box):
             box = box.getparent()
         if box is None or any(b is box or box in b.iterancestors() for b in boxes):
             continue
         boxes.append(box)
         dated = bool(_YEAR.search(raw_text(box)))  # no year printed in the box: no item date to look for
-        for a in _LINKS(box):
+        for a in _links(box):
             href = a.get("href", "")
             label = text_of(a) or norm(a.get("title"))
             if href in seen:
@@ -291,32 +296,21 @@ def _headings(root: etree._Element) -> list[etree._Element]:
     """Elements whose own text is exactly a related heading, in document order.
 
     Headings marked up as ``h2``-``h6`` first. Else (a heading in a ``div`` or ``span``) the page's text, lower-cased
-    as UTF-8 bytes (ASCII case only, at memory speed), must hold a heading at all; then the text nodes are joined and
-    searched as one string and only the hits are looked up as nodes (a Python step per element, or an XPath
-    ``normalize-space()`` per node, costs several times more)."""
+    as UTF-8 bytes (ASCII case only, at memory speed), must hold a heading at all; then only the own text
+    (``.text``) of the elements a heading can be (``_HEADING_TAGS``) is compared, stripped and lower-cased the same
+    way. (Joining every text node of the page to search them as one string, then looking the hits up by position,
+    cost about three times more: most of a page's text nodes are tails and body text no heading can be.)"""
     marked = [h for h in root.iter(*_TITLE_TAGS) if norm(raw_text(h)).lower() in RELATED_HEADINGS]
     if marked:
         return marked  # the page marks its box headings as headings: read those (cheap: few such elements)
     blob = etree.tostring(root, method="text", encoding="utf-8").lower()
     if not any(_heading_at(blob, heading) for heading in _HEADINGS_BYTES):
         return []
-    joined = "\x00".join(_ALL_TEXT(root)).encode("utf-8", "surrogatepass").lower()
-    hits: set[int] = set()
-    for heading in _HEADINGS_BYTES:
-        at = joined.find(heading)
-        while at >= 0:
-            start = joined.rfind(b"\x00", 0, at) + 1
-            end = joined.find(b"\x00", at)
-            end = len(joined) if end < 0 else end
-            if not joined[start:at].strip() and not joined[at + len(heading) : end].strip():
-                hits.add(joined.count(b"\x00", 0, at) + 1)
-            at = joined.find(heading, at + 1)
     out: list[etree._Element] = []
-    for i in sorted(hits):
-        found = _NTH_TEXT(root, i=i)
-        node = found[0] if found else None
-        if node is not None and node.is_text and node.getparent().tag in _HEADING_TAGS:
-            out.append(node.getparent())
+    for el in root.iter(*_HEADING_TAGS):
+        own = el.text
+        if own and own.encode("utf-8", "surrogatepass").lower().strip() in _HEADINGS_SET:
+            out.append(el)
     return out
 
 
@@ -330,12 +324,23 @@ def _heading_at(blob: bytes, heading: bytes) -> bool:
     return False
 
 
+def _links(el: etree._Element) -> list[etree._Element]:
+    """The links (``a`` with an ``href``) inside ``el``, document order: ``descendant::a[@href]`` as a C-level
+    ``iterdescendants``, without an XPath evaluation's set-up cost, which on a small box costs more than the walk
+    (``related`` asks it for every box, every ancestor climbed and every item of a box)."""
+    return [a for a in el.iterdescendants("a") if a.get("href") is not None]
+
+
+def _has_link(el: etree._Element) -> bool:
+    return any(a.get("href") is not None for a in el.iterdescendants("a"))
+
+
 def _item_date(a: etree._Element, box: etree._Element) -> str | None:
     item = a.getparent()
     for _ in range(4):  # climb to the link's own card, never to the whole block
-        if item is None or item is box or len({x.get("href") for x in _LINKS(item)}) > 1:
+        if item is None or item is box or len({x.get("href") for x in _links(item)}) > 1:
             return None
-        for el in _ITEM_DATE(item):
+        for el in item.iterdescendants("span", "time"):
             text = text_of(el)
             if looks_like_date(text) and DATE_RE.search(text):
                 return text

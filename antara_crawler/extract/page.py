@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
@@ -42,6 +43,9 @@ def xp(expr: str) -> etree.XPath:
 _HEAD_META = xp("/html/head/meta[@content] | /html/head/link[@rel][@href]")
 _JSONLD = xp("descendant::script[@type='application/ld+json']")
 _ANY_META = xp("descendant::meta[@content][@property or @name or @itemprop]")
+_H1 = xp("descendant::h1")
+_TITLE = xp("/html/head/title | descendant::title")
+_FOLLOWING_TEXT = etree.XPath("following::text()", smart_strings=False)
 
 
 @dataclass
@@ -107,6 +111,24 @@ class Page:
             self._classes = index
         found = self._classes.get(token, [])
         return [el for el in found if el.tag == tag] if tag else found
+
+    @cached_property
+    def h1(self) -> etree._Element | None:
+        """The page's first ``h1``: the headline the generic title, date, byline and lead image are read after, and
+        the soft-404 check reads; looked up once (four layers asked for it, one XPath each)."""
+        return first(_H1(self.root))
+
+    @cached_property
+    def texts_after_h1(self) -> list[str]:
+        """The text nodes after the first ``h1`` (its own excluded), document order, as plain strings: read once
+        for the printed byline and the header date (plain strings cost a third of node-aware ones; a rule that
+        needs a node looks up its few hits by position)."""
+        return _FOLLOWING_TEXT(self.h1) if self.h1 is not None else []
+
+    @cached_property
+    def title_el(self) -> etree._Element | None:
+        """The page's ``<title>`` element (looked up once: the generic title and the soft-404 check read it)."""
+        return first(_TITLE(self.root))
 
     def abs_url(self, href: str | None) -> str | None:
         if not href:
