@@ -16,7 +16,9 @@ A run **fails** when:
   command then exits 4, see ``antara_crawler/commands/crawl.py``);
 * ``lost``: items that could not be written (``antara/store/dropped/write_failed``) or discovery pages whose links
   could not be followed because the archive was unavailable (``antara/archive/lost/pages``). A run that lost
-  anything is never ``ok``; the next run fetches what was lost.
+  anything is never ``ok``; the next run fetches what was lost;
+* ``spider_errors``: a callback raised (Scrapy's "Spider error processing", ``spider_exceptions/count``): what it
+  would have yielded is lost, and no callback of ours is meant to raise, so it is a bug to report.
 
 The archive line of the summary gives the retries of archive operations (``antara/archive/retries``), the seconds
 the archive was unavailable while the crawl waited for it (``antara/archive/wait_seconds``) and what was lost.
@@ -187,6 +189,9 @@ class RunSummary:
         }
         if archive["unavailable"]:
             failures.append(f"archive_unavailable: {archive['unavailable']}")
+        spider_errors = get("spider_exceptions/count", 0)
+        if spider_errors:
+            failures.append(f"spider_errors: {spider_errors} callback(s) raised (tracebacks in the log)")
         if archive["items_not_written"] or archive["pages_not_followed"]:
             failures.append(
                 f"lost: {archive['items_not_written']} item(s) not written, {archive['pages_not_followed']} "

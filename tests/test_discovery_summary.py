@@ -85,6 +85,15 @@ def test_interrupted_run_is_not_nothing_stored():
     assert close(crawler, ext, reason="shutdown") is None
 
 
+def test_a_callback_that_raised_fails_the_run():
+    crawler, ext = make()
+    crawler.stats.set_value("antara/store/new", 5)
+    crawler.stats.set_value("downloader/request_count", 12)
+    crawler.stats.set_value("spider_exceptions/count", 1)
+    crawler.stats.set_value("spider_exceptions/TypeError", 1)
+    assert close(crawler, ext).startswith("spider_errors: 1 callback(s) raised")
+
+
 @pytest.mark.parametrize(("errors", "failed"), [(2, False), (3, True)])
 def test_error_rate_threshold(errors, failed):
     crawler, ext = make()

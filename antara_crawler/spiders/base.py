@@ -27,7 +27,7 @@ request waits in its callback, neither lost nor fetched twice. Past the budget t
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -169,7 +169,7 @@ class AntaraSpider(scrapy.Spider):
             yield from self._after_all(ref, meta, response.request)
             return
         if not got_page:
-            self._incomplete(ref, response.url, f"status {response.status}")
+            yield from self._incomplete(ref, response.url, f"status {response.status}")
             return
         pages = [*pages, (response.url, response.body)]
         done = [*meta["antara_done"], page]
@@ -191,13 +191,15 @@ class AntaraSpider(scrapy.Spider):
         if request.meta.get("antara_page") == "all":
             yield from self._after_all(ref, request.meta, request)
             return
-        self._incomplete(ref, request.url, failure.getErrorMessage())
+        yield from self._incomplete(ref, request.url, failure.getErrorMessage())
 
     def _after_all(self, ref: ArticleRef, meta: dict[str, Any], previous: Request | None):
         """The ``?page=all`` view was not the whole article (or not there): read the numbered pages instead."""
         numbers = [n for n in meta["antara_pending"] if isinstance(n, int)]
         if not numbers:
-            self._incomplete(ref, page_url(ref.url, "all"), "page 1 links only to a ?page=all view, unusable")
+            yield from self._incomplete(
+                ref, page_url(ref.url, "all"), "page 1 links only to a ?page=all view, unusable"
+            )
             return
         yield self._page_request(ref, meta, previous, meta["antara_pages"], numbers[0], numbers[1:], [1])
 
@@ -230,8 +232,8 @@ class AntaraSpider(scrapy.Spider):
             meta=carried,
         )
 
-    def _incomplete(self, ref: ArticleRef, url: str, why: str) -> None:
-        """A page of a multi-page article is missing: nothing is stored (a short body would be a silent loss)."""
+    def _incomplete(self, ref: ArticleRef, url: str, why: str) -> Iterator[LinkStatus]:
+        """A page of a multi-page article is missing: no article is stored (a short body would be a silent loss)."""
         self.crawler.stats.inc_value("antara/dropped/incomplete_pages")
         self._log_once(
             "incomplete_pages",
@@ -242,6 +244,8 @@ class AntaraSpider(scrapy.Spider):
         )
         if len(self.short_pages) < SHORT_PAGES_KEPT:
             self.short_pages.append((ref.url, "incomplete_pages"))
+        # a failure record: the id ledger keeps the article as ``failed`` (tried again next run), like a timeout
+        yield LinkStatus(ref.url, ref.portal, ref.antara_id, 0, "incomplete_pages")
 
     def _build(self, pages: list[tuple[str, bytes]], response: Response) -> Article:
         """The record from its pages (:func:`~antara_crawler.extract.paging.build_article`); raises NotArticle."""
@@ -262,7 +266,7 @@ class AntaraSpider(scrapy.Spider):
             article = self._build(pages, response)
         except NotArticle as exc:
             if exc.reason == "incomplete_pages":
-                self._incomplete(ref, response.url, exc.detail or "no body")
+                yield from self._incomplete(ref, response.url, exc.detail or "no body")
             else:
                 yield from self._not_article(ref, response, exc.reason)
             return
