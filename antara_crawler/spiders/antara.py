@@ -51,6 +51,7 @@ from antara_crawler.spiders.base import AntaraSpider, survives_archive_outage
 from antara_crawler.spiders.ids import IdBackfillMixin
 from antara_crawler.store import ArchiveUnavailable
 from antara_crawler.urls import parse_article_url, portal_url
+from antara_crawler.utc import utc_now
 
 SOURCES = ("rss", "terkini", "ids", "gaps")
 DEFAULT_SOURCES = ("rss", "terkini")
@@ -90,7 +91,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
         unknown = [s for s in self.sources if s not in SOURCES]
         if unknown or not self.sources:
             raise ValueError(f"unknown source(s) {unknown}; choose among {', '.join(SOURCES)}")
-        self._started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # crawl_runs.started_at format
+        self._started_at = utc_now()  # crawl_runs.started_at format
         self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
         self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
         self._archived_depths: dict[tuple[str, int], int] = {}  # catch-up: archived articles whose links we followed

@@ -14,13 +14,13 @@ import re
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.portals import NOT_PORTALS
 from antara_crawler.urls import parse_article_url
+from antara_crawler.utc import to_utc_text, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +78,6 @@ class WriteResult:
         self.updated_articles.extend(other.updated_articles)
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
 _CANONICAL = re.compile(r"^https://([a-z0-9-]+)\.antaranews\.com/berita/(\d+)(?:/[^/?#]*)?$")
 
 
@@ -96,20 +92,6 @@ def _target(url: str) -> tuple[str, int] | None:
         return m.group(1), int(m.group(2))
     ref = parse_article_url(url)
     return ref.key if ref else None
-
-
-@lru_cache(maxsize=16384)
-def to_utc_text(value: str | None) -> str | None:
-    """ISO 8601 (with offset; naive means UTC) -> ``YYYY-MM-DD HH:MM:SS`` in UTC; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _related_list(article: Article) -> list[RelatedLink]:

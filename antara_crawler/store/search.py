@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from antara_crawler.store.tsquery import (
     pg_rank,
     pg_tsquery,
 )
+from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,7 @@ def _parse_bound(value: str) -> tuple[str | None, str | None]:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise QueryError(f"not a date: {value!r} (use YYYY-MM-DD or an ISO 8601 date-time)") from exc
-    dt = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-    return None, dt.strftime("%Y-%m-%d %H:%M:%S")
+    return None, utc_text(dt)
 
 
 @dataclass
