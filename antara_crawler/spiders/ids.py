@@ -106,10 +106,10 @@ class IdBackfillMixin:
         elif "ids" in self.sources:
             for portal in self.portal_names:
                 yield self._bounds_feed_request(portal)
-        async for request in self._emit(ranges):
+        async for request in self._emit_ids(ranges):
             yield request
 
-    async def _emit(self, ranges: dict[str, list[tuple[int, int]]]):
+    async def _emit_ids(self, ranges: dict[str, list[tuple[int, int]]]):
         """Requests for the unsettled ids of ``ranges``, in the documented order, as the scheduler drains."""
         per_portal = {}
         for portal, spans in ranges.items():
@@ -330,7 +330,7 @@ class IdBackfillMixin:
         if lower.first_id > hi:
             self._inc("bounds/empty")
             return
-        async for request in self._emit({portal: [(lower.first_id, hi)]}):
+        async for request in self._emit_ids({portal: [(lower.first_id, hi)]}):
             yield request
 
     # -- archive reads (plain store calls; async so they can be routed through a retrying helper) -------------------
