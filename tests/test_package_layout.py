@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+import antara_crawler
 
-PACKAGE = ROOT / "antara_crawler"
+#: found from the package itself, so the test works wherever the tests folder puts it
+PACKAGE = Path(antara_crawler.__file__).resolve().parent
+ROOT = PACKAGE.parent
 MAX_LINES = 500
 
 
