@@ -46,7 +46,7 @@ from antara_crawler.portals import ZONES, tz_for
 if TYPE_CHECKING:
     from antara_crawler.items import Article
 
-__all__ = ["MAX_LEN", "MONTH_PATTERN", "clear_cache", "fill_article_dates", "parse_date", "to_iso"]
+__all__ = ["MAX_LEN", "MONTH_PATTERN", "clear_cache", "fill_article_dates", "parse_date", "to_iso", "unparsed_dates"]
 
 logger = logging.getLogger(__name__)
 
@@ -413,4 +413,12 @@ def fill_article_dates(article: Article, base: datetime | None = None) -> list[s
             failed.append(link.published_raw)
         else:
             link.published_at = to_iso(dt)
+    return failed
+
+
+def unparsed_dates(article: Article) -> list[str]:
+    """The raw date strings of ``article`` and its related links left without a ``published_at`` (what
+    :func:`fill_article_dates` could not parse when the article was extracted); fills nothing."""
+    failed = [article.published_raw] if article.published_at is None and article.published_raw else []
+    failed += [link.published_raw for link in article.related if link.published_at is None and link.published_raw]
     return failed

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import alembic_config, current_revision, head_revision, make_engine, upgrade
+from antara_crawler.store.search import ArchiveFilter, search
 from tests.store_helpers.factory import make_article
 
 REVISION_1_ROWS = [
@@ -31,6 +32,12 @@ REVISION_1_ROWS = [
        VALUES (1, 'h0', 'Lada', 'lama', '{}', '2022-01-01 00:00:00', '2022-01-05 04:00:00')""",
     "INSERT INTO crawl_runs (spider, arguments, started_at) VALUES ('antara', '{}', '2022-01-05 04:00:00')",
 ]
+
+
+def search_ids(archive: Archive, query: str, portal: str | None = None) -> list[int]:
+    """The antara_ids the archive's one full-text search (``store.search.search``) finds, best first."""
+    flt = ArchiveFilter(portals=[portal] if portal else [])
+    return [h.antara_id for h in search(archive.engine, query, flt)]
 
 
 def make_revision_1_archive(path: Path) -> None:
@@ -71,7 +78,7 @@ def test_revision_1_archive_upgrades_in_place(tmp_path: Path) -> None:
             "https://babel.antaranews.com/berita/100/a",
             "https://babel.antaranews.com/berita/555/c",
         ]
-        assert [r["antara_id"] for r in archive.search("lada")] == [100]  # FTS rows written at revision 1 survive
+        assert search_ids(archive, "lada") == [100]  # FTS rows written at revision 1 survive
         with archive.engine.connect() as conn:
             graph = conn.execute(text("SELECT target_title, target_status FROM related_graph ORDER BY position")).all()
             indexes = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}

@@ -1,7 +1,7 @@
 """Item pipelines, one class per concern, in the order settings.ITEM_PIPELINES runs them:
 
 1. ``ValidationPipeline`` drops what must never be stored (no id, no title, no body), with a counted reason.
-2. ``DatesPipeline`` fills ``published_at`` of articles and related links from the raw strings.
+2. ``DatesPipeline`` counts the dates extraction could not parse (dates are filled once, by ``extract/``).
 3. ``StorePipeline`` writes the archive in batches.
 """
 

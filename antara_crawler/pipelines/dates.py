@@ -1,14 +1,16 @@
-"""Fill ``published_at`` of articles and of their related links from the raw strings.
+"""Count the dates an article could not be given: ``antara/dates/unparsed``.
 
-The raw strings are kept; relative forms ("2 jam lalu") are resolved against the fetch time. What cannot be parsed
-is counted (``antara/dates/unparsed``) and logged once, at DEBUG level, per distinct raw string.
+Dates are filled in one place, when the page is extracted (``extract.parse_article`` and the stitching of a
+multi-page article call :func:`antara_crawler.dates.fill_article_dates`; relative forms such as "2 jam lalu" are
+resolved against the fetch time, the raw strings kept). This pipeline only counts the raw strings left without a
+date and logs each distinct one once, at DEBUG level.
 """
 
 from __future__ import annotations
 
 import logging
 
-from antara_crawler.dates import fill_article_dates
+from antara_crawler.dates import unparsed_dates
 from antara_crawler.items import Article
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ class DatesPipeline:
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
-        for raw in fill_article_dates(item):
+        for raw in unparsed_dates(item):
             self.stats.inc_value("antara/dates/unparsed")
             if raw not in self._logged and len(self._logged) < 10_000:
                 self._logged.add(raw)

@@ -33,15 +33,25 @@ from typing import Any
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
 
-from antara_crawler.dates import parse_date
+from antara_crawler.discovery import (
+    article_date,
+    day_of,
+    is_listing_of,
+    listing_page_url,
+    parse_count,
+    parse_day,
+    stop_reason,
+    window_ok,
+)
 from antara_crawler.extract.listing import Listing, page_number, parse_listing
 from antara_crawler.extract.rss import article_entries, parse_rss
 from antara_crawler.items import Article
-from antara_crawler.portals import parse_portal_list, tz_for
+from antara_crawler.portals import parse_portal_list
 from antara_crawler.spiders.base import AntaraSpider, survives_archive_outage
 from antara_crawler.spiders.ids import IdBackfillMixin
 from antara_crawler.store import ArchiveUnavailable
 from antara_crawler.urls import parse_article_url, portal_url
+from antara_crawler.utc import utc_now
 
 SOURCES = ("rss", "terkini", "ids", "gaps")
 DEFAULT_SOURCES = ("rss", "terkini")
@@ -70,18 +80,18 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
         passed |= {"related_depth": related_depth, "refresh": refresh, "sources": sources, "ids": ids}
         super().__init__(*args, **{k: v for k, v in passed.items() if v is not None}, **kwargs)
         self.portal_names: list[str] = parse_portal_list(portals)
-        self.since: date | None = _day(since, "since")
-        self.until: date | None = _day(until, "until")
+        self.since: date | None = parse_day(since, "since")
+        self.until: date | None = parse_day(until, "until")
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
-        self.max_pages: int = _int(max_pages, "max_pages", DEFAULT_MAX_PAGES)
-        self.related_depth: int = _int(related_depth, "related_depth", 0)
+        self.max_pages: int = parse_count(max_pages, "max_pages", DEFAULT_MAX_PAGES)
+        self.related_depth: int = parse_count(related_depth, "related_depth", 0)
         self.refresh: bool = str(refresh).strip().lower() in ("1", "true", "yes", "on")
         self.sources: list[str] = [s.strip() for s in sources.split(",") if s.strip()]
         unknown = [s for s in self.sources if s not in SOURCES]
         if unknown or not self.sources:
             raise ValueError(f"unknown source(s) {unknown}; choose among {', '.join(SOURCES)}")
-        self._started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # crawl_runs.started_at format
+        self._started_at = utc_now()  # crawl_runs.started_at format
         self._outside: set[tuple[str, int]] = set()  # fetched, but outside the date window: do not follow
         self._cut: dict[tuple[str, int], list[tuple[str, str | None]]] = {}  # links not followed (depth limit)
         self._archived_depths: dict[tuple[str, int], int] = {}  # catch-up: archived articles whose links we followed
@@ -287,29 +297,28 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
     def _stop_reason(
         self, listing: Listing, known: set[tuple[str, int]], page: int, *, catching_up: bool
     ) -> str | None:
-        """Why paging stops after this page, or None to go on."""
-        items = listing.items
-        dated = [self._day_of(e.published_at, e.portal) for e in items]
-        if self.since and all(d is not None and d < self.since for d in dated):
-            return "older_than_since"
-        if not self.refresh and not catching_up:
-            relevant = [e for e, d in zip(items, dated, strict=True) if not (self.until and d and d > self.until)]
-            if relevant and all(e.key in known for e in relevant):
-                return "all_archived"
-        if self.max_pages and page >= self.max_pages:
-            return "max_pages"
-        return None
+        """Why paging stops after this page, or None to go on (:func:`antara_crawler.discovery.stop_reason`)."""
+        return stop_reason(
+            listing.items,
+            known,
+            page,
+            since=self.since,
+            until=self.until,
+            max_pages=self.max_pages,
+            refresh=self.refresh,
+            catching_up=catching_up,
+        )
 
     def _next_page_url(self, listing: Listing, portal: str, page: int) -> str | None:
         pagination = listing.pagination
         nxt = pagination.next
-        if nxt and _is_listing_of(nxt, portal) and page_number(nxt) == page + 1:
+        if nxt and is_listing_of(nxt, portal) and page_number(nxt) == page + 1:
             return nxt
         last = pagination.last_page
         if last is not None and page >= last:
             return None
         style = self._page_styles().get(portal, "path")
-        return self._page_url(portal, page + 1, style)
+        return listing_page_url(portal, page + 1, style)
 
     def _listing_missing(self, response: Response, portal: str, page: int) -> Iterator[Request]:
         """A 404 on ``/terkini/N`` retries once as ``/terkini?page=N`` (and remembers the form for the portal)."""
@@ -317,7 +326,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
             self._page_styles()[portal] = "query"
             self._inc("pagination_fallback")
             self.logger.info("%s answered %d; trying the ?page=N form", response.url, response.status)
-            yield self._listing_request(portal, page, self._page_url(portal, page, "query"))
+            yield self._listing_request(portal, page, listing_page_url(portal, page, "query"))
             return
         self._inc("stop/listing_missing")
         level = self.logger.warning if page == 1 else self.logger.info
@@ -328,9 +337,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
 
     @staticmethod
     def _page_url(portal: str, page: int, style: str) -> str:
-        if style == "query":
-            return portal_url(portal, f"/terkini?page={page}")
-        return portal_url(portal, f"/terkini/{page}")
+        return listing_page_url(portal, page, style)
 
     def discovery_error(self, failure):
         request = failure.request
@@ -373,7 +380,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
 
     def keep_article(self, article: Article, meta: dict[str, Any]) -> bool:
         check_window = meta.get("antara_check_window") and (self.since or self.until)
-        if check_window and self._window_ok(_article_date(article), article.portal) is False:
+        if check_window and self._window_ok(article_date(article), article.portal) is False:
             self._outside.add(article.key)
             self.crawler.stats.inc_value("antara/skipped/outside_window")
             return False
@@ -472,54 +479,8 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
     # -- date window ------------------------------------------------------------------------------------------------
 
     def _day_of(self, iso: str | None, portal: str | None) -> date | None:
-        if not iso:
-            return None
-        try:
-            dt = datetime.fromisoformat(iso)
-        except ValueError:
-            return None
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=tz_for(portal))
-        return dt.astimezone(tz_for(portal)).date()
+        return day_of(iso, portal)
 
     def _window_ok(self, iso: str | None, portal: str | None) -> bool | None:
         """True/False when the date is inside/outside ``since..until``; None when unknown (no date shown)."""
-        if not (self.since or self.until):
-            return True
-        day = self._day_of(iso, portal)
-        if day is None:
-            return None
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
-
-
-def _article_date(article: Article) -> str | None:
-    if article.published_at:
-        return article.published_at
-    dt = parse_date(article.published_raw, portal=article.portal) if article.published_raw else None
-    return dt.isoformat() if dt else None
-
-
-def _is_listing_of(url: str, portal: str) -> bool:
-    ref_portal = url.split("//", 1)[-1].split(".", 1)[0]
-    return ref_portal == portal and "/terkini" in url
-
-
-def _day(value: str | None, name: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{name} must be a date like 2026-02-21, not {value!r}") from None
-
-
-def _int(value: str | int | None, name: str, default: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
-    if number < 0:
-        raise ValueError(f"{name} must not be negative")
-    return number
+        return window_ok(iso, portal, self.since, self.until)

@@ -7,6 +7,16 @@
 Inside a crawl, spider and pipeline share one archive per crawler through :func:`get_archive`, and one
 :class:`~antara_crawler.store.retry.ArchiveRetry` through :func:`archive_retry` (transient errors retried for up to
 ``ANTARA_ARCHIVE_RETRY_SECONDS``, then the spider is closed with ``archive_unavailable``).
+
+The package's modules, each with one concern (every name below is importable from here):
+
+* ``engine.py`` the engine, SQLite PRAGMAs and Alembic migrations; ``schema.py`` the tables; ``migrations/``
+* ``rows.py`` row preparation: validation (:class:`BadItem`), :func:`content_hash`, :func:`to_utc_text`
+* ``writer.py`` (with ``sql.py``) upserts, versions, link statuses, locks; ``reads.py`` and ``runs.py`` the reads
+  spiders and commands need and the ``crawl_runs`` bookkeeping; ``archive.py`` the :class:`Archive` facade over them
+* ``search.py`` filters and the one full-text search (``tsquery.py``: FTS5 -> tsquery; ``errors.py``)
+* ``records.py`` and ``export.py`` reading the archive back and exporting it; ``parquet.py``, ``graph.py``
+* ``stories.py`` stories, ``ledger.py`` the id ledger, ``retry.py`` riding out outages
 """
 
 from __future__ import annotations
@@ -15,27 +25,63 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from antara_crawler.store.archive import DEFAULT_DB_URL, Archive, BadItem, WriteResult, content_hash
+from antara_crawler.store.archive import Archive
+from antara_crawler.store.engine import (
+    DEFAULT_DB_URL,
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+from antara_crawler.store.errors import ArchiveMissing, QueryError
 from antara_crawler.store.retry import ArchiveRetry, ArchiveUnavailable, describe, is_transient
+from antara_crawler.store.rows import (
+    CONTENT_FIELDS,
+    BadItem,
+    PreparedBatch,
+    WriteResult,
+    content_hash,
+    prepare,
+    to_utc_text,
+    utc_now,
+)
+from antara_crawler.store.search import ArchiveFilter, SearchHit, open_existing, search
 
 __all__ = [
+    "CONTENT_FIELDS",
     "DEFAULT_DB_URL",
     "Archive",
+    "ArchiveFilter",
+    "ArchiveMissing",
     "ArchiveRetry",
     "ArchiveUnavailable",
     "BadItem",
     "CLOSE_REASON",
+    "PreparedBatch",
+    "QueryError",
+    "SearchHit",
     "UNAVAILABLE_STAT",
     "WriteResult",
+    "alembic_config",
     "archive_retry",
     "close_archive",
     "content_hash",
+    "current_revision",
     "db_url",
     "describe",
     "get_archive",
+    "head_revision",
     "is_transient",
+    "make_engine",
+    "open_existing",
+    "prepare",
     "safe_url",
+    "search",
     "setting",
+    "to_utc_text",
+    "upgrade",
+    "utc_now",
 ]
 
 T = TypeVar("T")

@@ -69,7 +69,7 @@ def _article_attrs(
 
 def _resolve(conn: Connection, graph: Any, pending: dict[str, dict[str, Any]]) -> None:
     """Targets outside the exported items: archived ones get their article's attributes, the rest are marked."""
-    from antara_crawler.store.export import _utc_iso  # the records' date form
+    from antara_crawler.store.records import _utc_iso  # the records' date form
 
     a, ls = s.articles, s.link_statuses
     by_portal: dict[str, list[int]] = {}

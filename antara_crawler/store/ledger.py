@@ -25,6 +25,7 @@ from antara_crawler import backfill
 from antara_crawler.backfill import ARCHIVED, STATES, Run
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
+from antara_crawler.utc import utc_text
 
 #: ids of one batch closer than this share one read of the ledger (one window of runs)
 WINDOW_GAP = 2000
@@ -325,7 +326,7 @@ def dated_neighbours(engine: Engine, portal: str, days: Iterable[date]) -> list[
     points: list[tuple[int, date]] = []
     with engine.connect() as conn:
         for day in days:
-            start = datetime.combine(day, time(0), tz).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            start = utc_text(datetime.combine(day, time(0), tz))
             base = select(a.c.antara_id, a.c.published_at).where(a.c.portal == portal, a.c.published_at.is_not(None))
             before = base.where(a.c.published_at < start).order_by(a.c.published_at.desc()).limit(1)
             after = base.where(a.c.published_at >= start).order_by(a.c.published_at).limit(1)

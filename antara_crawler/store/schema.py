@@ -5,7 +5,7 @@ result so the archive can build queries, and a test checks the two agree. Times 
 ``YYYY-MM-DD HH:MM:SS`` (sortable, read by SQLite's date functions and castable on PostgreSQL).
 
 SQLite-only parts live in the migrations behind a dialect check: the FTS5 table ``articles_fts`` (title, body) kept
-in sync by triggers, and the connection PRAGMAs set by :mod:`antara_crawler.store.archive`. PostgreSQL-only: the GIN
+in sync by triggers, and the connection PRAGMAs set by :mod:`antara_crawler.store.engine`. PostgreSQL-only: the GIN
 expression index in :data:`POSTGRESQL_ONLY_INDEXES` (full-text search, migration 0004), which metadata cannot mirror.
 """
 

@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from antara_crawler.store import schema as s
+from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def _window(published_at: str | None) -> tuple[str, str] | None:
     except ValueError:
         return None
     delta = timedelta(days=WINDOW_DAYS)
-    return (at - delta).strftime("%Y-%m-%d %H:%M:%S"), (at + delta).strftime("%Y-%m-%d %H:%M:%S")
+    return utc_text(at - delta), utc_text(at + delta)
 
 
 @lru_cache(maxsize=2)

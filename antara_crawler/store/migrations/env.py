@@ -1,4 +1,4 @@
-"""Alembic environment for the archive. Configured programmatically by :func:`antara_crawler.store.archive.upgrade`.
+"""Alembic environment for the archive. Configured programmatically by :func:`antara_crawler.store.engine.upgrade`.
 
 The caller passes an open SQLAlchemy connection in ``config.attributes["connection"]``; migrations run inside the
 caller's transaction. Offline (``--sql``) mode renders SQL for the URL in ``sqlalchemy.url``.
