@@ -19,8 +19,6 @@ from tests.reliability_helpers import adjustments, article_args, explain, scrapy
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
 
-pytestmark = pytest.mark.e2e
-
 #: seconds the mirror sleeps before every answer: every latency is at least this
 MIRROR_DELAY = 0.2
 RETRY_AFTER = 2

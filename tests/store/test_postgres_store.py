@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -26,9 +25,9 @@ from antara_crawler.store import Archive, content_hash
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import current_revision, head_revision
 from tests.store_helpers.factory import make_article
+from tests.support import ROOT
 
 logger = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("articles", "related_links", "tags", "article_tags", "article_versions", "pages")
 
 

@@ -30,7 +30,7 @@ from tests.support import SAMPLES
 
 BABEL_HTML = (SAMPLES / "regional_current_babel_article.html").read_text(encoding="utf-8")
 BABEL_TITLE = "BPJS Ketenagakerjaan Babel perluas perlindungan pekerja rentan sektor informal"
-#: reasons the parser may give (tests/test_extract_bad_input.py lists the same)
+#: reasons the parser may give (tests/extract/test_extract_bad_input.py lists the same)
 REASONS = {
     "not_article_url",
     "empty",

@@ -24,8 +24,6 @@ from tests.site.build import build_site
 from tests.site.server import MirrorServer
 from tests.support import ROOT, run_scrapy
 
-pytestmark = pytest.mark.e2e
-
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
 
@@ -268,7 +266,7 @@ def test_two_processes_share_one_backfill_through_redis(site, redis_url, postgre
     from collections import Counter
 
     from antara_crawler.store import Archive, ledger
-    from tests.test_distributed import explain, redis_args, run_all, stat
+    from tests.crawl.test_distributed import explain, redis_args, run_all, stat
 
     db_url = postgres_server.url(postgres_server.create_database())
     b, m = site.id_extras["babel"], site.id_extras["makassar"]

@@ -34,8 +34,6 @@ from tests.site.build import SiteManifest, build_site
 from tests.site.server import MirrorServer
 from tests.support import ROOT, run_scrapy
 
-pytestmark = pytest.mark.e2e
-
 PORTALS = "babel,papua"
 #: the mirror's answer time, and two requests per portal at a time: the crawl lasts several seconds
 SLOW = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "ANTARA_BATCH_SIZE=3")

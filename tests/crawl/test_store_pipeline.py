@@ -22,9 +22,7 @@ from antara_crawler.signals import articles_stored
 from antara_crawler.store import get_archive
 from tests.store_helpers.factory import make_article
 from tests.store_helpers.feed_articles import keys
-from tests.support import antara_settings
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT, antara_settings
 
 
 class StoreTestSpider(Spider):

@@ -11,8 +11,6 @@ from antara_crawler.store import Archive
 from tests.site.server import MirrorServer
 from tests.support import SAMPLES, ground_truth, load_json, run_scrapy
 
-pytestmark = pytest.mark.e2e
-
 BABEL = load_json(SAMPLES / "regional_current_babel_article.json")
 WWW = load_json(SAMPLES / "www_current_article.json")
 

@@ -33,8 +33,6 @@ from tests.site.build import build_site
 from tests.site.server import MirrorServer
 from tests.support import FIXTURES
 
-pytestmark = pytest.mark.e2e
-
 RETRY_TIMES = 2
 ATTEMPTS = RETRY_TIMES + 1
 MISSING_ID = 999999

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from antara_crawler.store import Archive, ArchiveRetry, ArchiveUnavailable, is_transient
 from tests.servers import free_port
 from tests.store_helpers.factory import make_article
+from tests.support import ROOT
 
 
 def locked_archive(tmp_path: Path) -> tuple[Archive, sqlite3.Connection]:
@@ -106,7 +107,7 @@ def test_spiders_reach_the_archive_only_through_archive_methods() -> None:
     """No SQL in spiders (issue 12): they call Archive methods through archive_read, which owns retries."""
     import ast
 
-    spiders = Path(__file__).resolve().parent.parent / "antara_crawler" / "spiders"
+    spiders = ROOT / "antara_crawler" / "spiders"
     imported: set[str] = set()
     for path in spiders.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

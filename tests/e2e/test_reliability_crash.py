@@ -38,8 +38,6 @@ from tests.site.server import MirrorServer
 from tests.store_helpers.factory import make_article
 from tests.support import antara_settings
 
-pytestmark = pytest.mark.e2e
-
 TABLES = ["articles", "related_links", "article_tags", "tags", "pages", "link_statuses", "article_versions"]
 
 PORTALS = ("babel", "papua")

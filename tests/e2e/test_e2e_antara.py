@@ -24,8 +24,6 @@ from tests.site.build import build_site
 from tests.site.server import MirrorServer
 from tests.support import ROOT, run_scrapy
 
-pytestmark = pytest.mark.e2e
-
 PORTALS = "babel,makassar,papua,www"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 

@@ -20,8 +20,6 @@ from tests.site.build import build_site
 from tests.site.server import MirrorServer
 from tests.support import run_scrapy
 
-pytestmark = pytest.mark.e2e
-
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
 

@@ -14,6 +14,7 @@ from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import alembic_config, current_revision, head_revision, make_engine, upgrade
 from tests.store_helpers.factory import make_article
+from tests.support import ROOT
 
 REVISION_1_ROWS = [
     """INSERT INTO articles (id, portal, antara_id, url, title, body, published_at, published_at_local, content_hash,
@@ -129,10 +130,7 @@ def test_two_processes_opening_a_new_archive_do_not_collide(tmp_path: Path) -> N
 
     path = tmp_path / "race.db"
     code = "import sys; from antara_crawler.store import Archive; Archive.open(sys.argv[1]).close()"
-    procs = [
-        subprocess.Popen([sys.executable, "-c", code, f"sqlite:///{path}"], cwd=Path(__file__).parent.parent)
-        for _ in range(4)
-    ]
+    procs = [subprocess.Popen([sys.executable, "-c", code, f"sqlite:///{path}"], cwd=ROOT) for _ in range(4)]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]

@@ -1,6 +1,6 @@
 """Reliability: 1,500 structurally mutated article pages through the parser, then the store's checks.
 
-``tests/test_extract_bad_input.py`` already mutates bytes at random (slices, junk, truncation). This fuzz works on
+``tests/extract/test_extract_bad_input.py`` already mutates bytes at random (slices, junk, truncation). This fuzz works on
 the markup instead: elements dropped or duplicated, closing tags removed, charsets re-encoded or mis-declared,
 content wrapped in hundreds of nested divs, NULs and control characters, bad numeric entities, unclosed scripts,
 comments and CDATA, a 200 KB attribute. Every seed page of ``tests/fixtures/samples`` and ``tests/fixtures/pages``

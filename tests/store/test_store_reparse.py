@@ -14,8 +14,8 @@ from antara_crawler.extract.paging import build_article
 from antara_crawler.items import RelatedLink
 from antara_crawler.store import Archive
 from tests.store_helpers.factory import make_article
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "samples" / "regional_current_babel_article.html"
 URL = "https://babel.antaranews.com/berita/366104/bpjs-ketenagakerjaan-babel-perluas-perlindungan-pekerja-rentan-sektor-informal"
 

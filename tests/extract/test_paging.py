@@ -3,8 +3,6 @@ from real page texts (tests/fixtures/multipage, REAL-VARIATION.md §a)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from antara_crawler.extract import NotArticle, parse_article
@@ -18,8 +16,9 @@ from antara_crawler.extract.paging import (
     join_pages,
     parse_page,
 )
+from tests.support import FIXTURES
 
-HERE = Path(__file__).resolve().parent / "fixtures" / "multipage"
+HERE = FIXTURES / "multipage"
 KALSEL = "https://kalsel.antaranews.com/berita/405270/rayakan-hpn-antara-gelar-pameran-foto-pers-demokrasi-pembangunan"
 JABAR_ALL = "https://jabar.antaranews.com/berita/342173/presiden-joko-widodo-ucapkan-selamat-hut-ke-84-lkbn-antara"
 JABAR_P3 = (
