@@ -17,8 +17,7 @@ import pytest
 
 from antara_crawler.progress import Progress
 from antara_crawler.store import Archive
-from tests import story_corpus
-from tests.support import ROOT, run_scrapy
+from tests.helpers import ROOT, run_scrapy, story_corpus
 
 
 @pytest.fixture(scope="module")

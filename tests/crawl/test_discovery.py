@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from antara_crawler.items import Article, RelatedLink
 from antara_crawler.spiders.antara import AntaraCrawlSpider
-from tests.support import SAMPLES, antara_settings, file_response, load_json
+from tests.helpers import SAMPLES, antara_settings, file_response, load_json
 
 LISTING = SAMPLES / "regional_terkini_listing_page2.html"
 LISTING_URL = "https://babel.antaranews.com/terkini/2"

@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from antara_crawler.extensions import RunSummary
 from antara_crawler.items import Article, LinkStatus
-from tests.support import antara_settings
+from tests.helpers import antara_settings
 
 
 def make(**settings):

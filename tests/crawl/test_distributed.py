@@ -21,7 +21,6 @@ from scrapy import Spider
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 from sqlalchemy import text
 
 from antara_crawler.distributed import (
@@ -36,9 +35,9 @@ from antara_crawler.distributed import (
     run_id,
 )
 from antara_crawler.store import Archive
+from tests.helpers import ROOT, antara_settings, spider_with_crawler
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT, antara_settings
 
 logger = logging.getLogger(__name__)
 
@@ -169,10 +168,8 @@ def _crawler(redis_url: str, **extra):
         "ANTARA_REDIS_TTL": 3600,
         **extra,
     }
-    crawler = get_crawler(Spider, antara_settings(**settings))
-    spider = Spider.from_crawler(crawler, name="antara")
-    crawler.spider = spider
-    return crawler, spider
+    spider = spider_with_crawler(Spider, settings, name="antara")
+    return spider.crawler, spider
 
 
 @pytest.mark.redis

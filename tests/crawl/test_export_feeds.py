@@ -15,9 +15,9 @@ from scrapy.exporters import CsvItemExporter, JsonItemExporter, JsonLinesItemExp
 from antara_crawler import settings as project_settings
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.newfeed import CsvArticleExporter
-from tests import fixture_archive as fx
+from tests.helpers import SAMPLES, load_json, run_scrapy
+from tests.helpers import fixture_archive as fx
 from tests.site.server import MirrorServer
-from tests.support import SAMPLES, load_json, run_scrapy
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 EXPORTER_KWARGS = {

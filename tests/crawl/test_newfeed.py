@@ -18,9 +18,9 @@ import antara_crawler.pipelines.store as store_pipeline
 from antara_crawler import signals as antara_signals
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.newfeed import NewItemsFeed, feed_path
-from tests import fixture_archive as fx
+from tests.helpers import SAMPLES, load_json, run_scrapy
+from tests.helpers import fixture_archive as fx
 from tests.site.server import MirrorServer
-from tests.support import SAMPLES, load_json, run_scrapy
 
 
 class _Spider(Spider):

@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
 from sqlalchemy import event
 
 from antara_crawler.items import LinkStatus
 from antara_crawler.pipelines.store import StorePipeline
 from antara_crawler.signals import articles_stored
 from antara_crawler.store import get_archive
-from tests.store_helpers.factory import make_article
-from tests.store_helpers.feed_articles import keys
-from tests.support import ROOT, antara_settings
+from tests.helpers import ROOT, spider_with_crawler
+from tests.helpers.articles import make_article
+from tests.helpers.feed_articles import keys
 
 
 class StoreTestSpider(Spider):
@@ -30,11 +29,9 @@ class StoreTestSpider(Spider):
 
 
 def make_pipeline(db: Path, batch_size: int = 10, **settings: object) -> StorePipeline:
-    crawler = get_crawler(
-        StoreTestSpider, antara_settings(ANTARA_DB_URL=f"sqlite:///{db}", ANTARA_BATCH_SIZE=batch_size, **settings)
-    )
-    crawler.spider = crawler._create_spider(run_arguments={"portals": "babel"})
-    pipeline = StorePipeline.from_crawler(crawler)
+    settings = {"ANTARA_DB_URL": f"sqlite:///{db}", "ANTARA_BATCH_SIZE": batch_size, **settings}
+    spider = spider_with_crawler(StoreTestSpider, settings, run_arguments={"portals": "babel"})
+    pipeline = StorePipeline.from_crawler(spider.crawler)
     pipeline.open_spider()
     return pipeline
 
@@ -179,7 +176,7 @@ def test_sigkill_mid_batch_then_rerun_has_no_duplicates_and_no_gaps(tmp_path: Pa
     total, batch = 600, 50
     committed = 0
     args = [url, str(total), str(batch), "--slow-after", "200", *(["--background"] if background else [])]
-    with _popen(["tests.store_helpers.feed_articles", *args]) as proc:
+    with _popen(["tests.helpers.feed_articles", *args]) as proc:
         assert proc.stdout is not None
         deadline = time.monotonic() + 120
         for line in proc.stdout:
@@ -204,7 +201,7 @@ def test_sigkill_mid_batch_then_rerun_has_no_duplicates_and_no_gaps(tmp_path: Pa
         assert conn.execute("SELECT finished_at FROM crawl_runs").fetchall() == [(None,)]
     assert stored >= committed and stored % batch == 0 and stored < total
 
-    with _popen(["tests.store_helpers.feed_articles", url, str(total), str(batch)]) as rerun:
+    with _popen(["tests.helpers.feed_articles", url, str(total), str(batch)]) as rerun:
         out, err = rerun.communicate(timeout=120)
     assert f"DONE new={total - stored} skipped={stored}" in out, err
     with sqlite3.connect(db) as conn:
@@ -222,7 +219,7 @@ def test_sigkill_mid_batch_then_rerun_has_no_duplicates_and_no_gaps(tmp_path: Pa
 
 def test_real_crawl_records_run_and_flushes_on_close(tmp_path: Path) -> None:
     db = tmp_path / "crawl.db"
-    with _popen(["tests.store_helpers.crawl_synthetic", f"sqlite:///{db}", "25", "10"]) as proc:
+    with _popen(["tests.helpers.crawl_synthetic", f"sqlite:///{db}", "25", "10"]) as proc:
         out, err = proc.communicate(timeout=120)
     assert "YIELDED 25" in out, err
     assert "Traceback" not in err, err
@@ -236,7 +233,7 @@ def test_real_crawl_records_run_and_flushes_on_close(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_flushes_everything(tmp_path: Path) -> None:
     db = tmp_path / "sigint.db"
-    with _popen(["tests.store_helpers.crawl_synthetic", f"sqlite:///{db}", "1000", "10", "--delay", "0.02"]) as proc:
+    with _popen(["tests.helpers.crawl_synthetic", f"sqlite:///{db}", "1000", "10", "--delay", "0.02"]) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("YIELDED") and int(line.split()[1]) >= 25:

@@ -7,12 +7,10 @@ archive the crawl wrote with sqlite3. Politeness is off for speed; every request
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import date
@@ -20,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import popen_scrapy, run_scrapy
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT, run_scrapy
 
 PORTALS = "babel,makassar,papua,www"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
@@ -230,10 +228,7 @@ def test_jobdir_pause_and_resume(tmp_path):
             "-s",
             "CONCURRENT_REQUESTS_PER_DOMAIN=2",
         ]
-        env = {**os.environ, "ANTARA_LOG_LEVEL": "INFO"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        proc = popen_scrapy(args, stdout=subprocess.PIPE, text=False)
         deadline = time.monotonic() + 60
         while len(article_requests(server)) < 10 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)
@@ -266,9 +261,7 @@ def test_killed_run_resumes_through_incrementality(tmp_path):
     expected = site.expected_keys()
     with MirrorServer(site.root, delay=0.03) as server:
         args = crawl_args(server, db, portals="babel,papua") + ["-s", "ANTARA_BATCH_SIZE=5"]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        proc = popen_scrapy(args, log_level=None, stderr=subprocess.DEVNULL, text=False)
         deadline = time.monotonic() + 60
         while len(article_requests(server)) < 40 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)

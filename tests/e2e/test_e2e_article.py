@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from antara_crawler.store import Archive
+from tests.helpers import SAMPLES, ground_truth, load_json, run_scrapy
 from tests.site.server import MirrorServer
-from tests.support import SAMPLES, ground_truth, load_json, run_scrapy
 
 BABEL = load_json(SAMPLES / "regional_current_babel_article.json")
 WWW = load_json(SAMPLES / "www_current_article.json")

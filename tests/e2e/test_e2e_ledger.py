@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import popen_scrapy, run_scrapy
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT, run_scrapy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
@@ -203,8 +203,7 @@ SLOW = ("-s", "ANTARA_BATCH_SIZE=3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
 
 def _kill_mid_backfill(server: MirrorServer, db: Path, ids: str, extra: tuple = ()) -> set[int]:
     """Start a backfill, ``kill -9`` it once 10 ids are in the ledger; returns the ids it settled."""
-    cmd = [sys.executable, "-m", "scrapy", *crawl_cmd(server, db, "sources=ids", ids, extra=SLOW + extra)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = popen_scrapy(crawl_cmd(server, db, "sources=ids", ids, extra=SLOW + extra), log_level=None, text=False)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _ledger_size(db) < 10:
         time.sleep(0.1)

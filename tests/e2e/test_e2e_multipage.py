@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from antara_crawler.urls import parse_article_url
+from tests.helpers import run_scrapy
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import run_scrapy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 

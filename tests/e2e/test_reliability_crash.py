@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from antara_crawler.items import LinkStatus
 from antara_crawler.pipelines.store import StorePipeline
 from antara_crawler.spiders.antara import AntaraCrawlSpider
 from antara_crawler.store import Archive
-from tests.reliability_helpers import (
+from tests.helpers import popen_scrapy, run_scrapy, spider_with_crawler
+from tests.helpers.articles import make_article
+from tests.helpers.reliability import (
     antara_args,
     archived_keys,
     article_args,
@@ -29,14 +30,10 @@ from tests.reliability_helpers import (
     explain,
     finish_reason,
     integrity_problems,
-    popen_scrapy,
     query,
-    scrapy,
 )
 from tests.site.build import SiteManifest, build_site
 from tests.site.server import MirrorServer
-from tests.store_helpers.factory import make_article
-from tests.support import antara_settings
 
 TABLES = ["articles", "related_links", "article_tags", "tags", "pages", "link_statuses", "article_versions"]
 
@@ -66,7 +63,7 @@ def site(tmp_path_factory) -> SiteManifest:
 
 def _reference(site: SiteManifest, db: Path, *spider_args: str) -> Path:
     with MirrorServer(site.root) as server:
-        result = scrapy(antara_args(server, db, ",".join(PORTALS), *spider_args))
+        result = run_scrapy(antara_args(server, db, ",".join(PORTALS), *spider_args))
     assert result.returncode == 0, explain(result)
     return db
 
@@ -83,7 +80,7 @@ def _kill_and_rerun(site: SiteManifest, db: Path, *spider_args: str, ready, faul
         at_kill = dump(db)
         problems_at_kill = integrity_problems(db)
         server.delay, server.faults = 0, []
-        rerun = scrapy(args)  # at once: the spider finds the killed run by run id, not by its start time
+        rerun = run_scrapy(args)  # at once: the spider finds the killed run by run id, not by its start time
     return {
         "db": db,
         "reached": reached,
@@ -200,9 +197,9 @@ def test_killed_related_crawl_reruns_to_the_uninterrupted_archive(killed_with_re
 
 def _spider_and_pipeline(db: Path, **spider_args) -> tuple[AntaraCrawlSpider, StorePipeline]:
     """An antara spider and the store pipeline of its crawler, opened (the pipeline records this run)."""
-    crawler = get_crawler(AntaraCrawlSpider, antara_settings(ANTARA_DB_URL=f"sqlite:///{db}", ROBOTSTXT_OBEY=False))
-    crawler.spider = spider = crawler._create_spider(portals="babel", **spider_args)
-    pipeline = StorePipeline.from_crawler(crawler)
+    settings = {"ANTARA_DB_URL": f"sqlite:///{db}", "ROBOTSTXT_OBEY": False}
+    spider = spider_with_crawler(AntaraCrawlSpider, settings, portals="babel", **spider_args)
+    pipeline = StorePipeline.from_crawler(spider.crawler)
     pipeline.open_spider()
     return spider, pipeline
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from antara_crawler.middlewares import retry_after_seconds
-from tests.reliability_helpers import (
+from tests.helpers import FIXTURES, run_scrapy
+from tests.helpers.reliability import (
     WITHOUT_RETRY_AFTER,
     adjustments,
     antara_args,
@@ -25,13 +26,11 @@ from tests.reliability_helpers import (
     explain,
     finish_reason,
     link_statuses,
-    scrapy,
     stat,
     stats_with_prefix,
 )
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import FIXTURES
 
 RETRY_TIMES = 2
 ATTEMPTS = RETRY_TIMES + 1
@@ -102,7 +101,7 @@ def faulty_crawl(tmp_path_factory):
         # more than half of these URLs fail on purpose: the run summary would fail the run (exit 3) on error rate.
         # Retry-After is left to Scrapy here (ignored: retried at once); the project's own middleware that honours it
         # is tested on its own below, so this crawl does not wait 120 s.
-        result = scrapy(
+        result = run_scrapy(
             article_args(
                 server,
                 db,
@@ -212,7 +211,7 @@ def test_run_summary_counts_the_faults(tmp_path: Path):
     }
     db = tmp_path / "a.db"
     with MirrorServer(site.root, faults=faults) as server:
-        result = scrapy(antara_args(server, db, "babel", extra=("-s", "ANTARA_MAX_ERROR_RATE=0.9")))
+        result = run_scrapy(antara_args(server, db, "babel", extra=("-s", "ANTARA_MAX_ERROR_RATE=0.9")))
     assert result.returncode == 0, explain(result)
     summary = result.stderr[result.stderr.index("Run summary (finished)") :]
     assert "not_found_page=1" in summary.split("\n")[1]
@@ -243,10 +242,12 @@ def test_a_url_that_failed_and_later_succeeds_is_no_longer_recorded_as_failed(tm
     article = sorted(site.articles.values(), key=lambda a: a.key)[0]
     db = tmp_path / "a.db"
     with MirrorServer(site.root, faults={_path(article.antara_id): 503}) as server:
-        first = scrapy(article_args(server, db, [article.url], "-s", "RETRY_TIMES=0", "-s", "ANTARA_MAX_ERROR_RATE=1"))
+        first = run_scrapy(
+            article_args(server, db, [article.url], "-s", "RETRY_TIMES=0", "-s", "ANTARA_MAX_ERROR_RATE=1")
+        )
         assert link_statuses(db) == {article.antara_id: (503, "http_503")}, explain(first)
         server.faults = []
-        second = scrapy(article_args(server, db, [article.url]))
+        second = run_scrapy(article_args(server, db, [article.url]))
     assert second.returncode == 0, explain(second)
     assert archived_keys(db) == [article.key]
     assert link_statuses(db) == {}
@@ -258,7 +259,7 @@ def test_archiving_an_article_clears_its_failure_records(archive_url: str):
     a LinkStatus later in the same batch still wins, and other targets keep theirs."""
     from antara_crawler.items import LinkStatus
     from antara_crawler.store import Archive
-    from tests.store_helpers.factory import make_article
+    from tests.helpers.articles import make_article
 
     def status(antara_id: int, code: int = 503, portal: str = "babel") -> LinkStatus:
         url = f"https://{portal}.antaranews.com/berita/{antara_id}/x"
@@ -318,7 +319,7 @@ def test_retry_after_is_honoured_by_the_project_middleware_only(tmp_path: Path, 
         extra += ["-s", f"DOWNLOADER_MIDDLEWARES={WITHOUT_RETRY_AFTER}"]
     faults = {_path(article.antara_id): ("status", 503, {"Retry-After": "3"})}
     with MirrorServer(site.root, faults=faults) as server:
-        result = scrapy(article_args(server, tmp_path / "a.db", [article.url, healthy.url], *extra))
+        result = run_scrapy(article_args(server, tmp_path / "a.db", [article.url, healthy.url], *extra))
         assert server.count(_path(article.antara_id)) == 2
     assert result.returncode == 0, explain(result)
     delays_before = [a.before for a in adjustments(result.stderr)]

@@ -28,11 +28,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.reliability_helpers import FAST, explain, finish_reason, integrity_problems, stat
-from tests.servers import ControlledPostgres, PostgresServer, free_port
+from tests.helpers import popen_scrapy, run_scrapy
+from tests.helpers.reliability import FAST, explain, finish_reason, integrity_problems, stat
+from tests.helpers.servers import ControlledPostgres, PostgresServer, free_port
 from tests.site.build import SiteManifest, build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT, run_scrapy
 
 PORTALS = "babel,papua"
 #: the mirror's answer time, and two requests per portal at a time: the crawl lasts several seconds
@@ -77,11 +77,7 @@ def crawl(site: SiteManifest, db_url: str, *settings: str, delay: float = 0.0) -
 @contextlib.contextmanager
 def crawl_in_background(site: SiteManifest, db_url: str, *settings: str) -> Iterator[subprocess.Popen]:
     with MirrorServer(site.root, delay=MIRROR_DELAY) as server:
-        env = {**os.environ, "ANTARA_LOG_LEVEL": "INFO"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", *crawl_args(server, db_url, *settings)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        proc = popen_scrapy(crawl_args(server, db_url, *settings))
         try:
             yield proc
         finally:

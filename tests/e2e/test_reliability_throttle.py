@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability_helpers import adjustments, article_args, explain, scrapy, stat
+from tests.helpers import run_scrapy
+from tests.helpers.reliability import adjustments, article_args, explain, stat
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
 
@@ -49,7 +50,7 @@ def _urls(site) -> list[str]:
 def test_autothrottle_adjusts_the_delay_from_the_mirror_latency(site, tmp_path: Path):
     urls = _urls(site)
     with MirrorServer(site.root, delay=MIRROR_DELAY) as server:
-        result = scrapy(article_args(server, tmp_path / "a.db", urls, *throttled()))
+        result = run_scrapy(article_args(server, tmp_path / "a.db", urls, *throttled()))
     assert result.returncode == 0, explain(result)
     seen = adjustments(result.stderr)
     # one adjustment per response: robots.txt and every article robots.txt allows (none before the fix)
@@ -72,7 +73,7 @@ def test_a_delay_raised_by_retry_after_decays(site, tmp_path: Path):
     faults = {re.escape(path): ("status", 503, {"Retry-After": str(RETRY_AFTER)})}
     extra = throttled("-s", "RETRY_TIMES=0", "-s", "ANTARA_MAX_ERROR_RATE=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     with MirrorServer(site.root, delay=MIRROR_DELAY, faults=faults) as server:
-        result = scrapy(article_args(server, tmp_path / "a.db", [first, *healthy], *extra))
+        result = run_scrapy(article_args(server, tmp_path / "a.db", [first, *healthy], *extra))
         assert server.count(re.escape(path)) == 1
     assert result.returncode == 0, explain(result)
     assert stat(result.stderr, "antara/retry_after") == 1

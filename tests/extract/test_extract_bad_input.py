@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from antara_crawler.extract import NotArticle, parse_article
 from antara_crawler.extract import article as article_module
 from antara_crawler.items import Article
-from tests.support import FIXTURES, SAMPLES, load_json
+from tests.helpers import FIXTURES, SAMPLES, load_json
 
 BABEL = SAMPLES / "regional_current_babel_article.html"
 BABEL_URL = load_json(SAMPLES / "regional_current_babel_article.json")["url"]

@@ -15,7 +15,7 @@ import pytest
 from antara_crawler.extract import parse_article
 from antara_crawler.items import Article
 from tests.extract.test_extract_samples import FIELDS, as_truth
-from tests.support import FIXTURES, load_json
+from tests.helpers import FIXTURES, load_json
 
 REAL = FIXTURES / "real"
 PAGES = sorted(p.stem for p in (REAL / "gt").glob("*.json"))

@@ -13,7 +13,7 @@ import pytest
 
 from antara_crawler.extract import parse_article
 from antara_crawler.items import Article
-from tests.support import FIXTURES, load_json
+from tests.helpers import FIXTURES, load_json
 
 VARIANTS = FIXTURES / "variants"
 NAMES = sorted(p.stem for p in VARIANTS.glob("*.json"))

@@ -14,7 +14,7 @@ import pytest
 
 from antara_crawler.extract import parse_article
 from antara_crawler.items import Article
-from tests.support import FIXTURES, SAMPLES, file_response, ground_truth, load_json
+from tests.helpers import FIXTURES, SAMPLES, file_response, ground_truth, load_json
 
 PAGES = FIXTURES / "pages"
 FETCHED_AT = "2026-02-21T05:00:00+00:00"

@@ -12,7 +12,7 @@ from lxml import etree
 
 from antara_crawler.extract import extract_body_text, parse_article, parse_byline
 from antara_crawler.extract.text import element_blocks, is_dropped_line, parse_translator, split_dateline
-from tests.support import REAL, load_json
+from tests.helpers import REAL, load_json
 
 LAMPUNG = REAL / "lampung-480057_text-copy.json"
 BANTEN = REAL / "banten-2022-10-21_dlh-serang-penyegelan_fragment.html"

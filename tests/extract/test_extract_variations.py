@@ -14,7 +14,7 @@ from freezegun import freeze_time
 
 from antara_crawler.extract import amp_canonical, parse_article
 from antara_crawler.items import Article
-from tests.support import FIXTURES, SAMPLES, load_json
+from tests.helpers import FIXTURES, SAMPLES, load_json
 
 PAGES = FIXTURES / "pages"
 

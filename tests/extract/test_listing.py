@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from antara_crawler.extract.listing import page_number, parse_listing
+from tests.helpers import SAMPLES, ground_truth, load_json
 from tests.site.build import build_site
-from tests.support import SAMPLES, ground_truth, load_json
 
 SAMPLE = SAMPLES / "regional_terkini_listing_page2.html"
 TRUTH = ground_truth(load_json(SAMPLES / "regional_terkini_listing_page2.json"))

@@ -16,7 +16,7 @@ from antara_crawler.extract.paging import (
     join_pages,
     parse_page,
 )
-from tests.support import FIXTURES
+from tests.helpers import FIXTURES
 
 HERE = FIXTURES / "multipage"
 KALSEL = "https://kalsel.antaranews.com/berita/405270/rayakan-hpn-antara-gelar-pameran-foto-pers-demokrasi-pembangunan"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from antara_crawler.extract.rss import article_entries, parse_rss
+from tests.helpers import SAMPLES, ground_truth, load_json
 from tests.site.build import build_site
-from tests.support import SAMPLES, ground_truth, load_json
 
 SAMPLE = SAMPLES / "regional_rss_terkini.xml"
 TRUTH = ground_truth(load_json(SAMPLES / "regional_rss_terkini.json"))

@@ -16,19 +16,18 @@ from pathlib import Path
 import pytest
 
 from antara_crawler.store.archive import head_revision
-from tests.reliability_helpers import (
+from tests.helpers import ROOT, popen_scrapy
+from tests.helpers.reliability import (
     antara_args,
     archived_keys,
     article_args,
     finish_reason,
     integrity_problems,
-    popen_scrapy,
     query,
     stat,
 )
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT
 
 LOCK_ERRORS = ("database is locked", "database table is locked", "SQLITE_BUSY")
 

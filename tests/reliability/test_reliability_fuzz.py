@@ -23,7 +23,7 @@ from antara_crawler.items import Article
 from antara_crawler.pipelines.validate import validation_problem
 from antara_crawler.store.archive import BadItem, prepare
 from antara_crawler.urls import parse_article_url
-from tests.support import FIXTURES, SAMPLES, load_json
+from tests.helpers import FIXTURES, SAMPLES, load_json
 
 SEED = 20260707
 PAGES_FUZZED = 1500

@@ -15,18 +15,9 @@ import pytest
 
 from antara_crawler.extract import NotArticle, parse_article
 from antara_crawler.pipelines.validate import validation_problem
-from tests.reliability_helpers import (
-    archived_keys,
-    article_args,
-    explain,
-    finish_reason,
-    link_statuses,
-    query,
-    scrapy,
-    stat,
-)
+from tests.helpers import SAMPLES, run_scrapy
+from tests.helpers.reliability import archived_keys, article_args, explain, finish_reason, link_statuses, query, stat
 from tests.site.server import MirrorServer
-from tests.support import SAMPLES
 
 BABEL_HTML = (SAMPLES / "regional_current_babel_article.html").read_text(encoding="utf-8")
 BABEL_TITLE = "BPJS Ketenagakerjaan Babel perluas perlindungan pekerja rentan sektor informal"
@@ -182,7 +173,7 @@ def hostile_crawl(tmp_path_factory):
     (root / "babel" / "berita" / f"{PAGES['control'][0]}.html").write_text(BABEL_HTML, encoding="utf-8")
     db = tmp / "a.db"
     with MirrorServer(root, faults=faults) as server:
-        result = scrapy(article_args(server, db, [url_of(i) for i, _ in PAGES.values()]))
+        result = run_scrapy(article_args(server, db, [url_of(i) for i, _ in PAGES.values()]))
         counts = {name: server.count(rf"^/babel/berita/{i}/") for name, (i, _) in PAGES.items()}
     return {"db": db, "result": result, "counts": counts}
 

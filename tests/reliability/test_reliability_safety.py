@@ -12,18 +12,10 @@ from scrapy.utils.project import get_project_settings
 
 from antara_crawler.items import Article, RelatedLink
 from antara_crawler.store import Archive
-from tests.reliability_helpers import (
-    antara_args,
-    archived_keys,
-    article_args,
-    explain,
-    query,
-    scrapy,
-    stat,
-)
+from tests.helpers import ROOT, run_scrapy
+from tests.helpers.reliability import antara_args, archived_keys, article_args, explain, query, stat
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT
 
 PACKAGE = ROOT / "antara_crawler"
 
@@ -158,14 +150,14 @@ def small_archive(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("bad_query", ['"unclosed phrase', "banjir AND", "NEAR(banjir", "(kutipan", "kutipan NOT"])
 def test_malformed_search_query_gives_one_line_and_exit_2(small_archive, bad_query):
-    result = scrapy(["search", bad_query, "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"], timeout=60)
+    result = run_scrapy(["search", bad_query, "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"], timeout=60)
     assert result.returncode == 2, explain(result)
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_sql_injection_as_a_search_query_is_harmless(small_archive):
-    result = scrapy(["search", "'; DROP TABLE articles; --", "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"])
+    result = run_scrapy(["search", "'; DROP TABLE articles; --", "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"])
     # refused as a malformed full-text query (the quote), never executed as SQL: one line, exit 2, table intact
     assert result.returncode == 2, explain(result)
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
@@ -206,7 +198,7 @@ def _crawl_offsite(site, ids, tmp_path: Path, *extra: str):
         (re.compile(rf"^/babel/berita/{ids[2]}/"), ("redirect", f"http://localhost:{server.port}/evil/berita/2/x")),
     ]
     with server:
-        result = scrapy(antara_args(server, db, "babel", "related_depth=1", extra=extra))
+        result = run_scrapy(antara_args(server, db, "babel", "related_depth=1", extra=extra))
         requests = list(server.requests)
     return result, requests, db
 
@@ -250,7 +242,7 @@ def _robots_crawl(tmp_path: Path, *extra: str) -> tuple[int, int]:
     (site.root / "babel" / "robots.txt").write_text("User-agent: *\nDisallow: /berita/\n")
     urls = sorted(a.url for a in site.articles.values())
     with MirrorServer(site.root) as server:
-        result = scrapy(article_args(server, tmp_path / "a.db", urls, *extra))
+        result = run_scrapy(article_args(server, tmp_path / "a.db", urls, *extra))
         fetched = server.count(r"/berita/")
     assert result.returncode == 0, explain(result)
     return fetched, len(urls)

@@ -20,8 +20,8 @@ import urllib.request
 
 import pytest
 
-from tests import fixture_archive as fx
-from tests.support import ROOT
+from tests.helpers import ROOT
+from tests.helpers import fixture_archive as fx
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("datasette") is None,

@@ -15,8 +15,8 @@ import pytest
 
 from antara_crawler.items import Article
 from antara_crawler.store import Archive
-from tests import fixture_archive as fx
-from tests.support import ROOT
+from tests.helpers import ROOT
+from tests.helpers import fixture_archive as fx
 
 SCHEMA_MD = ROOT / "docs" / "SCHEMA.md"
 DATASETTE_JSON = ROOT / "docs" / "datasette.json"

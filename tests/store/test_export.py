@@ -22,8 +22,8 @@ from antara_crawler.store.export import (
     related_csv_path,
 )
 from antara_crawler.store.search import ArchiveFilter, QueryError
-from tests import fixture_archive as fx
-from tests.support import run_scrapy
+from tests.helpers import fixture_archive as fx
+from tests.helpers import run_scrapy
 
 #: the fixture's articles are all different stories: each is a story of its own, its id the article's (id order)
 EXPECTED = {a.key: {**fx.feed_record(a), "story_id": n, "story_size": 1} for n, a in enumerate(fx.ARTICLES, 1)}

@@ -14,9 +14,8 @@ from antara_crawler.store import Archive
 from antara_crawler.store.export import ExportError, export, iter_records
 from antara_crawler.store.parquet import ROW_GROUP_ROWS
 from antara_crawler.store.search import ArchiveFilter
-from tests import fixture_archive as fx
-from tests import story_corpus
-from tests.support import ROOT, run_scrapy
+from tests.helpers import ROOT, run_scrapy, story_corpus
+from tests.helpers import fixture_archive as fx
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

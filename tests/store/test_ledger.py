@@ -14,8 +14,8 @@ from antara_crawler.backfill import Run
 from antara_crawler.items import LinkStatus
 from antara_crawler.store import Archive, ledger
 from antara_crawler.store.archive import make_engine, upgrade
-from tests.store_helpers.factory import make_article
-from tests.support import ROOT, run_scrapy
+from tests.helpers import ROOT, run_scrapy
+from tests.helpers.articles import make_article
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ WRITER = """
 import sys
 from antara_crawler.items import LinkStatus
 from antara_crawler.store import Archive
-from tests.store_helpers.factory import make_article
+from tests.helpers.articles import make_article
 url, parity = sys.argv[1], int(sys.argv[2])
 arc = Archive.open(url)
 for start in range(1000, 1400, 20):

@@ -1,4 +1,4 @@
-"""The archive on PostgreSQL (a throwaway server started by tests/servers.py) and, for the portable tests, SQLite.
+"""The archive on PostgreSQL (a throwaway server started by tests/helpers/servers.py) and, for the portable tests, SQLite.
 
 Tests taking ``archive_url`` run once per backend (see tests/conftest.py: ``--archive-backends``); the others need
 PostgreSQL. What they pin down: the Alembic migrations build the same schema on PostgreSQL, the write path
@@ -24,8 +24,8 @@ from antara_crawler.items import LinkStatus, RelatedLink
 from antara_crawler.store import Archive, content_hash
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import current_revision, head_revision
-from tests.store_helpers.factory import make_article
-from tests.support import ROOT
+from tests.helpers import ROOT
+from tests.helpers.articles import make_article
 
 logger = logging.getLogger(__name__)
 TABLES = ("articles", "related_links", "tags", "article_tags", "article_versions", "pages")
@@ -185,7 +185,7 @@ def test_search_module_on_the_backend(archive: Archive) -> None:
 WRITER = """
 import json, sys, time
 from antara_crawler.store import Archive
-from tests.store_helpers.factory import make_article
+from tests.helpers.articles import make_article
 
 url, start, stop, batch, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 archive = Archive.open(url)

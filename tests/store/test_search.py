@@ -16,15 +16,15 @@ import pytest
 from antara_crawler.store import Archive
 from antara_crawler.store.export import iter_archive
 from antara_crawler.store.search import ArchiveFilter, QueryError, db_url_from, fts5_to_tsquery, search
-from tests import fixture_archive as fx
-from tests.support import run_scrapy
+from tests.helpers import fixture_archive as fx
+from tests.helpers import run_scrapy
 
 BPJS_SUMATRA_2024 = [("aceh", 410001), ("babel", 448393), ("lampung", 700006), ("sumbar", 330003)]
 
 
 @pytest.fixture
 def db_url(archive_url):
-    """The fixture archive (tests/fixture_archive.py) on the backend under test."""
+    """The fixture archive (tests/helpers/fixture_archive.py) on the backend under test."""
     with Archive.open(archive_url) as archive:
         fx.write(archive)
     return archive_url

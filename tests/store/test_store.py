@@ -12,7 +12,7 @@ from sqlalchemy import text
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.store import Archive, WriteResult, content_hash
 from antara_crawler.store.archive import head_revision, to_utc_text
-from tests.store_helpers.factory import make_article
+from tests.helpers.articles import make_article
 
 
 @pytest.fixture

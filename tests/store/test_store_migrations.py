@@ -13,8 +13,8 @@ from sqlalchemy import text
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import alembic_config, current_revision, head_revision, make_engine, upgrade
-from tests.store_helpers.factory import make_article
-from tests.support import ROOT
+from tests.helpers import ROOT
+from tests.helpers.articles import make_article
 
 REVISION_1_ROWS = [
     """INSERT INTO articles (id, portal, antara_id, url, title, body, published_at, published_at_local, content_hash,

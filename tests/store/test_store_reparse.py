@@ -13,8 +13,8 @@ from antara_crawler.extract import NotArticle, parse_article
 from antara_crawler.extract.paging import build_article
 from antara_crawler.items import RelatedLink
 from antara_crawler.store import Archive
-from tests.store_helpers.factory import make_article
-from tests.support import ROOT
+from tests.helpers import ROOT
+from tests.helpers.articles import make_article
 
 SAMPLE = ROOT / "tests" / "fixtures" / "samples" / "regional_current_babel_article.html"
 URL = "https://babel.antaranews.com/berita/366104/bpjs-ketenagakerjaan-babel-perluas-perlindungan-pekerja-rentan-sektor-informal"

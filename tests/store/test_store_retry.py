@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from antara_crawler.store import Archive, ArchiveRetry, ArchiveUnavailable, is_transient
-from tests.servers import free_port
-from tests.store_helpers.factory import make_article
-from tests.support import ROOT
+from tests.helpers import ROOT
+from tests.helpers.articles import make_article
+from tests.helpers.servers import free_port
 
 
 def locked_archive(tmp_path: Path) -> tuple[Archive, sqlite3.Connection]:

@@ -13,8 +13,7 @@ from antara_crawler.items import Article
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store import stories as st
-from tests import story_corpus
-from tests.support import ROOT
+from tests.helpers import ROOT, story_corpus
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.store import Archive
-from tests.support import SAMPLES, ground_truth, load_json
+from tests.helpers import SAMPLES, ground_truth, load_json
 
 FETCHED = "2024-12-20T01:00:00+00:00"
 FETCHED_EARLIER = "2024-01-01T02:00:00+00:00"

@@ -1,6 +1,6 @@
 """Feed synthetic Articles through the real StorePipeline with a real crawler object (no engine, no network).
 
-    python -m tests.store_helpers.feed_articles DB_URL TOTAL BATCH_SIZE [--slow-after N] [--background]
+    python -m tests.helpers.feed_articles DB_URL TOTAL BATCH_SIZE [--slow-after N] [--background]
 
 Skips the keys the archive already holds (``known_keys``), like an incremental crawl. Prints ``COMMITTED <n>``
 after every committed batch (n = articles committed by this run), ``FED <i>`` after each item once slow, and
@@ -15,11 +15,10 @@ import sys
 import time
 
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
 
 from antara_crawler.pipelines.store import StorePipeline
-from tests.store_helpers.factory import PORTALS, make_article
-from tests.support import antara_settings
+from tests.helpers import spider_with_crawler
+from tests.helpers.articles import PORTALS, make_article
 
 
 class FeedSpider(Spider):
@@ -44,8 +43,7 @@ def main() -> None:
         "ANTARA_BATCH_SIZE": args.batch_size,
         "ANTARA_STORE_BACKGROUND": args.background,
     }
-    crawler = get_crawler(FeedSpider, antara_settings(**settings))
-    crawler.spider = crawler._create_spider(run_arguments={"total": args.total})
+    crawler = spider_with_crawler(FeedSpider, settings, run_arguments={"total": args.total}).crawler
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     assert pipeline.archive is not None

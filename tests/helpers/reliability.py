@@ -5,18 +5,15 @@ Every crawl goes to a ``MirrorServer`` on 127.0.0.1 (``ANTARA_URL_TEMPLATE``), p
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.site.server import MirrorServer
-from tests.support import ROOT, run_scrapy
 
 #: politeness off, short limits: a fault costs at most a second or two
 FAST = (
@@ -49,23 +46,6 @@ def antara_args(
         "-s", f"ANTARA_URL_TEMPLATE={server.url_template}", "-s", f"ANTARA_DB_URL=sqlite:///{db}",
         *FAST, *extra,
     ]  # fmt: skip
-
-
-def scrapy(args: list[str], *, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return run_scrapy(args, env=env, timeout=timeout)
-
-
-def popen_scrapy(args: list[str], *, log_level: str = "INFO") -> subprocess.Popen:
-    """A crawl in the background; its stderr (the log) goes to a pipe read by ``communicate``."""
-    env = {**os.environ, "ANTARA_LOG_LEVEL": log_level}
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def explain(result: subprocess.CompletedProcess) -> str:

@@ -1,6 +1,6 @@
 """A real Scrapy crawl (engine, ITEM_PIPELINES, signals) whose spider yields synthetic items without any request.
 
-    python -m tests.store_helpers.crawl_synthetic DB_URL TOTAL BATCH_SIZE [--delay SECONDS]
+    python -m tests.helpers.crawl_synthetic DB_URL TOTAL BATCH_SIZE [--delay SECONDS]
 
 Prints ``YIELDED <n>`` as it goes; with ``--delay`` it sleeps between items so a test can send SIGINT.
 """
@@ -17,7 +17,7 @@ from scrapy import Spider
 from scrapy.crawler import AsyncCrawlerProcess
 
 from antara_crawler.items import LinkStatus
-from tests.store_helpers.factory import make_article
+from tests.helpers.articles import make_article
 
 
 class SyntheticSpider(Spider):
