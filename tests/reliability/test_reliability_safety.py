@@ -149,15 +149,15 @@ def small_archive(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("bad_query", ['"unclosed phrase', "banjir AND", "NEAR(banjir", "(kutipan", "kutipan NOT"])
-def test_malformed_search_query_gives_one_line_and_exit_2(small_archive, bad_query):
-    result = run_scrapy(["search", bad_query, "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"], timeout=60)
+def test_malformed_search_query_gives_one_line_and_exit_2(small_archive, bad_query, scrapy_command):
+    result = scrapy_command(["search", bad_query, "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"])
     assert result.returncode == 2, explain(result)
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
 
 
-def test_sql_injection_as_a_search_query_is_harmless(small_archive):
-    result = run_scrapy(["search", "'; DROP TABLE articles; --", "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"])
+def test_sql_injection_as_a_search_query_is_harmless(small_archive, scrapy_command):
+    result = scrapy_command(["search", "'; DROP TABLE articles; --", "-s", f"ANTARA_DB_URL=sqlite:///{small_archive}"])
     # refused as a malformed full-text query (the quote), never executed as SQL: one line, exit 2, table intact
     assert result.returncode == 2, explain(result)
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]

@@ -232,9 +232,9 @@ def test_stdout(archive):
 # --- the command -------------------------------------------------------------------------------------------------
 
 
-def test_command_exports_a_filter(db_path, tmp_path):
+def test_command_exports_a_filter(db_path, tmp_path, scrapy_command):
     out = tmp_path / "sub" / "bpjs.json"
-    result = run_scrapy(
+    result = scrapy_command(
         [
             "export",
             "--db",
@@ -277,10 +277,10 @@ def test_command_to_stdout_as_jsonl(db_path):
         ([], "give the output file with -o PATH"),
     ],
 )
-def test_command_errors_are_one_line_with_exit_2(db_path, tmp_path, args, message):
+def test_command_errors_are_one_line_with_exit_2(db_path, tmp_path, args, message, scrapy_command):
     (tmp_path / "a_file").write_text("not a folder")
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    result = run_scrapy(["export", "--db", str(db_path), *args])
+    result = scrapy_command(["export", "--db", str(db_path), *args])
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -289,8 +289,8 @@ def test_command_errors_are_one_line_with_exit_2(db_path, tmp_path, args, messag
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-def test_command_refuses_a_missing_archive_without_creating_it(tmp_path):
-    result = run_scrapy(["export", "--db", str(tmp_path / "nope.db"), "-o", str(tmp_path / "x.jsonl")])
+def test_command_refuses_a_missing_archive_without_creating_it(tmp_path, scrapy_command):
+    result = scrapy_command(["export", "--db", str(tmp_path / "nope.db"), "-o", str(tmp_path / "x.jsonl")])
     assert result.returncode == 2
     assert result.stderr.strip() == f"scrapy export: error: no archive at {tmp_path / 'nope.db'}"
     assert not (tmp_path / "nope.db").exists()

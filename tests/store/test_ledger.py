@@ -242,15 +242,15 @@ def test_gaps_json_has_exactly_the_documented_keys(gaps_db):
     ]  # fmt: skip
 
 
-def test_gaps_for_a_portal_without_entries_reports_nulls(gaps_db):
-    result = run_scrapy(["gaps", "--db", str(gaps_db), "--portal", "babel,sumbar", "--json"])
+def test_gaps_for_a_portal_without_entries_reports_nulls(gaps_db, scrapy_command):
+    result = scrapy_command(["gaps", "--db", str(gaps_db), "--portal", "babel,sumbar", "--json"])
     assert result.returncode == 0, result.stderr
     assert [r["portal"] for r in json.loads(result.stdout)] == ["babel", "sumbar"]
     assert json.loads(result.stdout)[1]["low"] is None
 
 
-def test_gaps_prints_a_table_by_default(gaps_db):
-    result = run_scrapy(["gaps", "--db", str(gaps_db)])
+def test_gaps_prints_a_table_by_default(gaps_db, scrapy_command):
+    result = scrapy_command(["gaps", "--db", str(gaps_db)])
     assert result.returncode == 0, result.stderr
     header, row = result.stdout.strip().splitlines()
     assert header.split()[:3] == ["portal", "low", "high"]
@@ -261,9 +261,9 @@ def test_gaps_prints_a_table_by_default(gaps_db):
     "args, message",
     [(["--portal", "atlantis"], "unknown portal(s): atlantis"), (["--db", "/nonexistent/x.db"], "no archive at")],
 )
-def test_gaps_errors_are_one_line_with_exit_2(gaps_db, args, message):
+def test_gaps_errors_are_one_line_with_exit_2(gaps_db, args, message, scrapy_command):
     args = args if "--db" in args else ["--db", str(gaps_db), *args]
-    result = run_scrapy(["gaps", *args])
+    result = scrapy_command(["gaps", *args])
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

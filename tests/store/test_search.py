@@ -191,8 +191,8 @@ def test_translation_accepts_exactly_what_fts5_accepts():
 # --- the command -------------------------------------------------------------------------------------------------
 
 
-def test_command_json_output(db_url):
-    result = run_scrapy(
+def test_command_json_output(db_url, scrapy_command):
+    result = scrapy_command(
         [
             "search",
             "--db",
@@ -219,6 +219,7 @@ def test_command_json_output(db_url):
 
 
 def test_command_text_output(db_url, archive_backend):
+    """The subprocess smoke test of ``scrapy search``: the real command line, end to end."""
     result = run_scrapy(["search", "--db", db_url, "banjir", "bandang"])
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -247,8 +248,8 @@ def test_command_text_output(db_url, archive_backend):
         ([], "give a search query"),
     ],
 )
-def test_command_errors_are_one_line_with_exit_2(db_url, args, message):
-    result = run_scrapy(["search", "--db", db_url, *args])
+def test_command_errors_are_one_line_with_exit_2(db_url, args, message, scrapy_command):
+    result = scrapy_command(["search", "--db", db_url, *args])
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("scrapy search: error: "), result.stderr
