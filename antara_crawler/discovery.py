@@ -1,7 +1,7 @@
 """The ``antara`` spider's discovery policy as pure functions: the date window, when paging stops, listing URLs.
 
 No Scrapy, no archive: each function takes what it decides on and returns the decision, so the policy has unit tests
-of its own (``tests/test_discovery_policy.py``) and :mod:`antara_crawler.spiders.antara` only wires it to requests.
+of its own (``tests/crawl/test_discovery_policy.py``) and :mod:`antara_crawler.spiders.antara` only wires it to requests.
 
 * **Date window.** ``since``/``until`` are calendar days in each portal's zone, both inclusive (:func:`window_ok`).
 * **Paging.** :func:`stop_reason` says why paging stops after a listing page: all its dated items are older than

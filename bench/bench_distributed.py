@@ -33,9 +33,9 @@ from pathlib import Path
 
 from antara_crawler.store import Archive
 from bench.procmem import PeakMemory, wait_measured
+from tests.helpers import ROOT
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT
 
 PORTALS = ("babel", "makassar", "papua", "www")
 
@@ -70,7 +70,7 @@ class Result:
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
-    from tests.servers import _wait_port, free_port
+    from tests.helpers.servers import _wait_port, free_port
 
     binary = shutil.which("redis-server")
     if binary is None:

@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 import lxml.html
 
 from antara_crawler.extract import parse_article
-from tests.support import FIXTURES, load_json
+from tests.helpers import FIXTURES, load_json
 
 #: (label, folder of the ground-truth JSON files, folder of the pages): the shared samples, the variation fixtures,
 #: the three real www pages of 2015-16 and the real-variant fixtures.

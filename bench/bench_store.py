@@ -31,7 +31,7 @@ from antara_crawler.pipelines.store import StorePipeline
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import prepare, utc_now
-from tests.support import antara_settings
+from tests.helpers import antara_settings
 
 PORTALS = [f"portal{i:02d}" for i in range(40)]
 MONTHS = [f"{y}-{m:02d}" for y in range(2015, 2025) for m in range(1, 13)]

@@ -7,7 +7,7 @@ articles (short bodies, published over 2024) with their ``story_id`` and :data:`
 band count of ``story_bands`` rows each. Their band keys are random 64-bit values (SQLite's ``random()``; computing a million MinHashes would
 take most of the run; a random key collides with a real one about never, as real keys of different stories do), so
 what is measured is the indexed lookup in a table of ``n × b`` rows. Then the synthetic copy set of the tests
-(``tests/story_corpus.py``, several seeds: originals, copies in pairs and chains, template reports, follow-ups) is
+(``tests/helpers/story_corpus.py``, several seeds: originals, copies in pairs and chains, template reports, follow-ups) is
 written through ``Archive.write_batch`` in batches of 100, with the story hook on, and a second, identical set (other
 portals, so other keys) with the hook off: the difference is the time assignment adds per article. The same runs on
 an archive of ``n / 100`` articles show whether it grows with the archive (it must not: no rescan).
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from antara_crawler.store import Archive
 from antara_crawler.store import stories as st
-from tests import story_corpus
+from tests.helpers import story_corpus
 
 CHUNK = 20_000
 PORTALS = ["aceh", "sumut", "riau", "kepri", "jambi", "sumsel", "bengkulu", "lampung", "jatim", "jateng"]

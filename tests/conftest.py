@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.servers"]
+pytest_plugins = ["tests.helpers.servers", "tests.helpers.commands"]
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -17,8 +17,7 @@ import pytest
 
 from antara_crawler.progress import Progress
 from antara_crawler.store import Archive
-from tests import story_corpus
-from tests.support import ROOT, run_scrapy
+from tests.helpers import ROOT, run_scrapy, story_corpus
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +109,7 @@ def test_stories_rebuild_not_on_a_terminal_logs_lines(db_path):
 
 @pytest.mark.e2e
 def test_reparse_not_on_a_terminal_logs_lines(tmp_path):
-    from tests.test_store_reparse import stale_archive
+    from tests.store.test_store_reparse import stale_archive
 
     stale_archive(tmp_path / "a.db").close()
     result = run_scrapy(["reparse", "--db", f"sqlite:///{tmp_path / 'a.db'}"], env={"ANTARA_PROGRESS_INTERVAL": "0"})

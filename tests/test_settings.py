@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from antara_crawler import settings as project
-from tests.support import ROOT
+from tests.helpers import ROOT
 
 PACKAGE = ROOT / "antara_crawler"
 SETTINGS_FILE = PACKAGE / "settings.py"

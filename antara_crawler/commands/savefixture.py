@@ -8,7 +8,7 @@ It writes ``<dir>/<name>.html`` (the page as fetched) and ``<dir>/<name>.json`` 
 the ground-truth format of tests/fixtures: the feed fields, plus ``_`` notes). A multi-page article is saved whole:
 every page its pagers link to, ``<name>.page-2.html``... and ``<name>.page-all.html``, listed under ``_pages`` in
 the JSON, whose fields are the record built from all of them (``extract.paging.build_article``). Correct the JSON by hand where the
-parser is wrong, and the fixture tests (tests/test_extract_fixture_pages.py) turn it into a failing test to fix.
+parser is wrong, and the fixture tests (tests/extract/test_extract_samples.py reads every pair under tests/fixtures/pages/) turn it into a failing test to fix.
 The fetch goes through the project's settings, so ANTARA_URL_TEMPLATE, robots.txt and the User-Agent apply.
 """
 

@@ -4,7 +4,7 @@
     assign(conn, [(article_id, body, published_at), ...])   # inside the write transaction, after the rows have ids
     rebuild(engine)                                          # ``scrapy stories --rebuild``: everything again
 
-How a copy is recognised (numbers below are the module constants, tuned on ``tests/story_corpus.py``):
+How a copy is recognised (numbers below are the module constants, tuned on ``tests/helpers/story_corpus.py``):
 
 1. **Normalise** the body (:func:`normalise`): drop "Baca juga" lines, the dateline before ``(ANTARA)``, byline
    lines (``Pewarta:``, ``Editor:``, ...) and punctuation; lower-case. Numbers are kept as whole tokens

@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.helpers import ROOT, run_scrapy
 from tests.site.build import build_site
 from tests.site.server import MirrorServer
-from tests.support import ROOT, run_scrapy
 
 PORTALS = ("babel", "makassar", "papua", "www")
 EXAMPLE_SQL = """\

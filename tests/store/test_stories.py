@@ -1,0 +1,169 @@
+"""Stories: copies across portals grouped as they are stored, ids stable, ``--rebuild`` gives the same grouping."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select, text
+
+from antara_crawler.items import Article
+from antara_crawler.store import Archive
+from antara_crawler.store import schema as s
+from antara_crawler.store import stories as st
+from tests.helpers import ROOT, story_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus() -> story_corpus.Corpus:
+    return story_corpus.build()
+
+
+def _write(archive: Archive, articles: list[Article], batch: int = 40) -> None:
+    for i in range(0, len(articles), batch):
+        archive.write_batch([copy.deepcopy(a) for a in articles[i : i + batch]])
+
+
+def _grouping(archive: Archive) -> dict[tuple[str, int], int]:
+    a = s.articles
+    with archive.engine.connect() as conn:
+        return {(p, i): sid for p, i, sid in conn.execute(select(a.c.portal, a.c.antara_id, a.c.story_id))}
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory, corpus) -> Archive:
+    archive = Archive.open(f"sqlite:///{tmp_path_factory.mktemp('stories') / 'a.db'}")
+    _write(archive, corpus.articles)
+    yield archive
+    archive.close()
+
+
+def test_normalise_drops_baca_juga_dateline_and_byline():
+    body = "Pangkalpinang (ANTARA) - Harga cabai Rp45.000 naik.\n\nBaca juga: Lain hal\n\nPewarta: Budi"
+    assert st.normalise(body) == ["harga", "cabai", "rp", "45.000", "naik"]
+
+
+def test_numbers_stay_whole_tokens():
+    assert st.normalise("Pada 1/12 suhu 3,5 derajat pukul 08.30") == [
+        "pada", "1/12", "suhu", "3,5", "derajat", "pukul", "08.30",
+    ]  # fmt: skip
+
+
+def test_pairwise_precision_and_recall_at_least_095(grouped, corpus, capsys):
+    precision, recall = story_corpus.pairwise_scores(corpus.truth, _grouping(grouped))
+    with capsys.disabled():
+        print(
+            f"\nstory grouping on {len(corpus.articles)} synthetic articles "
+            f"({len(corpus.true_pairs())} true copy pairs): precision {precision:.3f}, recall {recall:.3f}"
+        )
+    assert precision >= 0.95
+    assert recall >= 0.95
+
+
+@pytest.mark.parametrize("kind", ["template", "followup"])
+def test_look_alikes_are_stories_of_their_own(grouped, corpus, kind):
+    predicted = _grouping(grouped)
+    keys = [k for k, story in corpus.truth.items() if corpus.kinds[story] == kind]
+    assert len({predicted[k] for k in keys}) == len(keys)
+
+
+def test_every_article_has_a_story_id(grouped, corpus):
+    assert None not in _grouping(grouped).values()
+
+
+def test_story_id_is_the_smallest_article_id_of_the_story(grouped):
+    with grouped.engine.connect() as conn:
+        rows = conn.execute(text("SELECT story_id, MIN(id) FROM articles GROUP BY story_id")).all()
+    assert all(story == smallest for story, smallest in rows)
+
+
+def test_ids_stable_when_a_new_copy_arrives(tmp_path, corpus):
+    chain = [a for a in corpus.articles if corpus.kinds[corpus.truth[a.key]] == "chain"]
+    story = corpus.truth[chain[0].key]
+    members = [a for a in chain if corpus.truth[a.key] == story]
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        _write(archive, members[:-1])
+        before = _grouping(archive)
+        result = archive.write_batch([copy.deepcopy(members[-1])])
+        after = _grouping(archive)
+    assert {k: after[k] for k in before} == before
+    assert len(set(after.values())) == 1
+    assert result.new_articles[0].story_id == after[members[0].key]
+    assert result.new_articles[0].story_size == len(members)
+
+
+def test_a_bridging_copy_merges_into_the_oldest_story(tmp_path):
+    base = story_corpus.build(seed=3)
+    long = max((a for a in base.articles), key=lambda a: len(a.body or ""))
+    paragraphs = (long.body or "").split("\n\n")
+    half = len(paragraphs) // 2
+    first = Article(url="https://babel.antaranews.com/berita/1/a", portal="babel", antara_id=1,
+                    body="\n\n".join(paragraphs[: half + 1]), published_at=long.published_at)  # fmt: skip
+    second = Article(url="https://jogja.antaranews.com/berita/2/b", portal="jogja", antara_id=2,
+                     body="\n\n".join(paragraphs[half - 1 :]), published_at=long.published_at)  # fmt: skip
+    bridge = Article(url="https://www.antaranews.com/berita/3/c", portal="www", antara_id=3,
+                     body=long.body, published_at=long.published_at)  # fmt: skip
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        archive.write_batch([first])
+        archive.write_batch([second])
+        separate = _grouping(archive)
+        archive.write_batch([bridge])
+        merged = _grouping(archive)
+    assert separate[("babel", 1)] != separate[("jogja", 2)]
+    assert set(merged.values()) == {min(separate.values())}
+
+
+def test_rebuild_gives_the_same_grouping(tmp_path, corpus):
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        _write(archive, corpus.articles)
+        incremental = _grouping(archive)
+        with archive.engine.begin() as conn:
+            conn.execute(text("UPDATE articles SET story_id = id"))
+            conn.execute(text("DELETE FROM story_bands"))
+        counts = st.rebuild(archive.engine)
+        rebuilt = _grouping(archive)
+    assert rebuilt == incremental
+    assert counts == {"articles": len(corpus.articles), "stories": len(set(incremental.values()))}
+
+
+def test_the_stories_view_gives_size_portals_and_the_earliest_record(grouped, corpus):
+    pair = next(story for story, kind in corpus.kinds.items() if kind == "copies")
+    members = sorted((a for a in corpus.articles if corpus.truth[a.key] == pair), key=lambda a: a.published_at or "")
+    with grouped.engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT v.size, v.portals, v.portal_list, e.portal, e.antara_id FROM stories v "
+                "JOIN articles e ON e.id = v.earliest_id "
+                "WHERE v.story_id = (SELECT story_id FROM articles WHERE portal = :p AND antara_id = :i)"
+            ),
+            {"p": members[0].portal, "i": members[0].antara_id},
+        ).one()
+    assert row == (2, 2, ",".join(sorted(a.portal for a in members)), members[0].portal, members[0].antara_id)
+
+
+def test_band_parameters_come_from_datasketch():
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=st.LSH_THRESHOLD, num_perm=st.NUM_PERM)
+    assert st.bands() == (lsh.b, lsh.r)
+    assert len(st.band_keys(st.Fingerprint.of("satu dua tiga empat lima"))) == lsh.b
+
+
+def test_a_missing_extra_is_one_line_naming_it():
+    code = "from antara_crawler.store.stories import require; require('no_such_module_here')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "MissingExtra" in last and "'analysis' extra" in last
+
+
+def test_grouping_and_the_view_on_every_backend(archive_url, corpus):
+    """The same grouping on SQLite and PostgreSQL (band keys as signed 64-bit integers, the view's portal list)."""
+    with Archive.open(archive_url) as archive:
+        _write(archive, corpus.articles)
+        precision, recall = story_corpus.pairwise_scores(corpus.truth, _grouping(archive))
+        with archive.engine.connect() as conn:
+            lists = {row[0] for row in conn.execute(text("SELECT portal_list FROM stories WHERE portals > 1"))}
+    assert precision >= 0.95 and recall >= 0.95
+    assert lists and all(x.split(",") == sorted(x.split(",")) for x in lists)

@@ -1,1 +1,0 @@
-"""Helpers for the store tests: a synthetic Article factory and scripts run as subprocesses."""
