@@ -20,7 +20,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from antara_crawler.store import UNAVAILABLE_STAT, Archive, db_url, describe, safe_url, setting
+from antara_crawler.store import UNAVAILABLE_STAT, db_url, safe_url, setting
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ def archive_problem(settings) -> str | None:
     if not any(str(path).endswith(("StorePipeline", STORE_PIPELINE)) and order is not None
                for path, order in pipelines.items()):  # fmt: skip
         return None
+    from antara_crawler.store import Archive, describe
+
     url = db_url(settings)
     try:
         archive = Archive.open(url, busy_seconds=setting(settings, "ANTARA_SQLITE_BUSY_SECONDS", float))

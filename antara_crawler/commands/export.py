@@ -23,48 +23,12 @@ import sys
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy.exc import SQLAlchemyError
 
-from antara_crawler.progress import Progress
-from antara_crawler.store import db_url
-from antara_crawler.store.export import FORMATS, ExportError, check_libraries, count_matching, export, infer_format
-from antara_crawler.store.search import ArchiveFilter, ArchiveMissing, QueryError, db_url_from, open_existing
-from antara_crawler.store.stories import MissingExtra
+from antara_crawler.commands.common import USAGE_EXIT, ArchiveCommandMixin
 
 logger = logging.getLogger(__name__)
 
-#: exit status of a usage error (a bad option, query or path), as Scrapy gives ``UsageError``
-USAGE_EXIT = 2
-
-
-class ArchiveCommandMixin:
-    """For read-only commands over the archive: ``--db`` and filter options, errors as one line on stderr, exit 2.
-
-    A mixin, not a ScrapyCommand subclass, so Scrapy does not register it as a command of its own.
-    """
-
-    requires_project = True
-    requires_crawler_process = False  # no crawl: no reactor, no startup log lines
-    default_settings: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
-    settings: Any
-    exitcode: int
-
-    def add_archive_options(self, parser: Any) -> None:
-        parser.add_argument("--db", default=None, help="archive path or SQLAlchemy URL, by default ANTARA_DB_URL")
-        parser.add_argument("--portal", default=None, help="only these portals (comma list, e.g. aceh,sumut)")
-        parser.add_argument("--since", default=None, help="published on or after (YYYY-MM-DD or ISO date-time)")
-        parser.add_argument("--until", default=None, help="published on or before (YYYY-MM-DD or ISO date-time)")
-
-    def archive_url(self, opts: Any) -> str:
-        if opts.db:
-            return db_url_from(opts.db)
-        return db_url(self.settings)
-
-    def fail(self, message: str) -> None:
-        """One line on stderr, exit status 2 (no traceback, no usage text)."""
-        name = type(self).__module__.rsplit(".", 1)[-1]
-        print(f"scrapy {name}: error: {' '.join(str(message).split())}", file=sys.stderr)
-        self.exitcode = USAGE_EXIT
+__all__ = ["USAGE_EXIT", "ArchiveCommandMixin", "Command"]
 
 
 class Command(ArchiveCommandMixin, ScrapyCommand):
@@ -78,7 +42,9 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         super().add_options(parser)
         self.add_archive_options(parser)
         parser.add_argument("--query", default=None, help="only articles matching this full-text (FTS5) query")
-        parser.add_argument("--format", default=None, choices=FORMATS, help="by default from the output's extension")
+        parser.add_argument(
+            "--format", default=None, help="jsonl, json, csv, parquet, graphml or gexf; by default from the extension"
+        )  # checked by store.export.infer_format, the one owner of the formats
         parser.add_argument("-o", "--output", default=None, metavar="PATH", help="file to write, or - for stdout")
 
     def run(self, args: list[str], opts: Any) -> None:
@@ -88,14 +54,18 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         if not opts.output:
             self.fail("give the output file with -o PATH (or -o - for stdout)")
             return
+        from antara_crawler.progress import Progress
+        from antara_crawler.store.export import ExportError, check_libraries, count_matching, export, infer_format
+        from antara_crawler.store.search import ArchiveFilter, QueryError
+        from antara_crawler.store.stories import MissingExtra
+
         try:
             flt = ArchiveFilter.from_options(opts.portal, opts.since, opts.until, opts.query)
-            archive = open_existing(self.archive_url(opts))
-        except (QueryError, ArchiveMissing) as exc:
+        except QueryError as exc:
             self.fail(str(exc))
             return
-        except SQLAlchemyError as exc:
-            self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+        archive = self.open_archive(opts)
+        if archive is None:
             return
         progress = None
         completed = False

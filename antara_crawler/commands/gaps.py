@@ -13,15 +13,16 @@ archive or an unknown portal is one line on stderr with exit 2. ``sources=gaps``
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy.exc import SQLAlchemyError
 
-from antara_crawler.commands.export import ArchiveCommandMixin
+from antara_crawler.commands.common import ArchiveCommandMixin
 from antara_crawler.portals import PORTALS
-from antara_crawler.store.ledger import REPORT_KEYS, PortalReport, report
-from antara_crawler.store.search import ArchiveMissing, QueryError, open_existing
+from antara_crawler.store.errors import QueryError
+
+if TYPE_CHECKING:
+    from antara_crawler.store.ledger import PortalReport
 
 
 def format_report(rows: list[PortalReport]) -> str:
@@ -59,7 +60,7 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
 
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
-        parser.add_argument("--db", default=None, help="archive path or SQLAlchemy URL, by default ANTARA_DB_URL")
+        self.add_db_option(parser)
         parser.add_argument("--portal", default=None, help="only these portals (comma list, e.g. babel,sumbar)")
         parser.add_argument("--json", action="store_true", help="print a JSON list, one object per portal")
 
@@ -69,20 +70,23 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
             return
         try:
             names = parse_portal_option(opts.portal)
-            archive = open_existing(self.archive_url(opts))
-        except (QueryError, ArchiveMissing) as exc:
+        except QueryError as exc:
             self.fail(str(exc))
             return
-        except SQLAlchemyError as exc:
-            self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+        engine = self.open_engine(opts)
+        if engine is None:
             return
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from antara_crawler.store.ledger import REPORT_KEYS, report
+
         try:
-            rows = report(archive.engine, names)
+            rows = report(engine, names)
         except SQLAlchemyError as exc:
             self.fail(f"cannot read the ledger: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
             return
         finally:
-            archive.close()
+            engine.dispose()
         if opts.json:
             print(json.dumps([{k: r.as_dict()[k] for k in REPORT_KEYS} for r in rows], indent=2))
             return

@@ -17,16 +17,17 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy import func, select
 
-from antara_crawler.items import Article
-from antara_crawler.progress import Progress
-from antara_crawler.store import Archive, WriteResult, db_url
-from antara_crawler.store import schema as s
+from antara_crawler.commands.common import ArchiveCommandMixin
+
+if TYPE_CHECKING:
+    from antara_crawler.items import Article
+    from antara_crawler.progress import Progress
+    from antara_crawler.store import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ def reparse(
     """Rebuild every article of ``archive`` from its stored pages with ``parse`` (called as
     ``parse(pages, fetched_at=...)``, ``pages`` being ``[(url, html), ...]``); returns the counts. ``progress``
     advances by one per stored page."""
+    from antara_crawler.store import WriteResult
+
     totals = WriteResult()
     failed: dict[str, int] = {}
     pages = 0
@@ -94,6 +97,10 @@ def reparse(
 
 def count_pages(archive: Archive, portal: str | None = None) -> int:
     """How many stored pages a reparse will read (the total of its progress bar)."""
+    from sqlalchemy import func, select
+
+    from antara_crawler.store import schema as s
+
     a, p = s.articles, s.pages
     stmt = select(func.count()).select_from(p)
     if portal:
@@ -109,10 +116,8 @@ def _iso(fetched_at: str | None) -> str | None:
     return fetched_at.replace(" ", "T") + "+00:00" if "T" not in fetched_at else fetched_at
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": True}
+class Command(ArchiveCommandMixin, ScrapyCommand):
+    default_settings: dict[str, Any] = {"LOG_ENABLED": True}
 
     def syntax(self) -> str:
         return "[options]"
@@ -122,7 +127,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--db", metavar="URL", help="archive URL (default: the ANTARA_DB_URL setting)")
+        self.add_db_option(parser)
         parser.add_argument("--portal", help="only this portal's pages")
         parser.add_argument("--batch-size", type=int, default=200, help="articles per transaction (default 200)")
 
@@ -131,9 +136,11 @@ class Command(ScrapyCommand):
             raise UsageError("reparse takes no positional arguments")
         from antara_crawler.extract import NotArticle
         from antara_crawler.extract.paging import build_article
+        from antara_crawler.progress import Progress
 
-        url = opts.db or db_url(self.settings)
-        archive = Archive.open(url)
+        archive = self.open_archive(opts)
+        if archive is None:
+            return
         interval = self.settings.getfloat("ANTARA_PROGRESS_INTERVAL")
         try:
             with Progress(count_pages(archive, opts.portal), "reparse", unit="pages", interval=interval) as progress:

@@ -24,8 +24,6 @@ from itemadapter import ItemAdapter
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from antara_crawler.extract import NotArticle
-from antara_crawler.extract.paging import MAX_PAGES, build_article, find_paging
 from antara_crawler.items import ARTICLE_FEED_FIELDS, STORY_FIELDS, related_for_feed
 from antara_crawler.urls import article_page, page_url, parse_article_url
 
@@ -45,6 +43,9 @@ def fixture_record(html: bytes, url: str, *, name: str, more_pages: list[tuple[s
     if more:
         record["_pages"] = [_page_file(name, u) for u, _ in more]
     numbered = [(u, h) for u, h in more if article_page(u) != "all"]
+    from antara_crawler.extract import NotArticle
+    from antara_crawler.extract.paging import build_article
+
     try:
         article = build_article([(url, html), *(numbered or more)])
     except NotArticle as exc:
@@ -99,11 +100,15 @@ class _FetchOne(scrapy.Spider):
 
     def save(self, response):
         """Page 1: save it, or first fetch the further pages its pager links to (then those pages' pagers)."""
+        from antara_crawler.extract.paging import find_paging
+
         paging = find_paging(response.body, self.url)
         wanted: list = [*paging.numbers, *(["all"] if paging.has_all else [])]
         yield from self._next(response.status, [(self.url, response.body)], wanted, [])
 
     def save_page(self, response):
+        from antara_crawler.extract.paging import find_paging
+
         pages, wanted, done = response.meta["pages"], response.meta["wanted"], response.meta["done"]
         if response.status == 200:
             pages = [*pages, (response.request.url, response.body)]
@@ -114,6 +119,8 @@ class _FetchOne(scrapy.Spider):
         yield from self._next(response.meta["status"], pages, wanted, done)
 
     def _next(self, status: int, pages: list, wanted: list, done: list):
+        from antara_crawler.extract.paging import MAX_PAGES
+
         todo = [p for p in wanted if p not in done and (p == "all" or p <= MAX_PAGES)]
         if todo:
             nxt = sorted(todo, key=lambda p: (p == "all", p if p != "all" else 0))[0]

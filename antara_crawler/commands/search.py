@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy.exc import SQLAlchemyError
 
-from antara_crawler.commands.export import ArchiveCommandMixin
-from antara_crawler.store.search import ArchiveFilter, ArchiveMissing, QueryError, SearchHit, open_existing, search
+from antara_crawler.commands.common import ArchiveCommandMixin
+
+if TYPE_CHECKING:
+    from antara_crawler.store.search import SearchHit
 
 
 def format_hit(hit: SearchHit) -> str:
@@ -47,15 +48,16 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
         if not args:
             self.fail("give a search query, e.g. scrapy search '\"BPJS Ketenagakerjaan\"'")
             return
+        from antara_crawler.store.search import ArchiveFilter, QueryError, search
+
         query = " ".join(args)
         try:
             flt = ArchiveFilter.from_options(opts.portal, opts.since, opts.until)
-            archive = open_existing(self.archive_url(opts))
-        except (QueryError, ArchiveMissing) as exc:
+        except QueryError as exc:
             self.fail(str(exc))
             return
-        except SQLAlchemyError as exc:
-            self.fail(f"cannot open the archive: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+        archive = self.open_archive(opts)
+        if archive is None:
             return
         try:
             hits = search(archive.engine, query, flt, limit=opts.limit)

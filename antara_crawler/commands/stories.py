@@ -16,12 +16,8 @@ import sys
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import text
 
-from antara_crawler.commands.export import ArchiveCommandMixin
-from antara_crawler.progress import Progress
-from antara_crawler.store import Archive
-from antara_crawler.store.stories import MissingExtra, bands, rebuild
+from antara_crawler.commands.common import ArchiveCommandMixin
 
 #: the summary printed by ``scrapy stories`` (portable SQL over the ``stories`` view)
 SUMMARY_SQL = """
@@ -43,13 +39,19 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
 
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
-        parser.add_argument("--db", default=None, help="archive path or SQLAlchemy URL, by default ANTARA_DB_URL")
+        self.add_db_option(parser)
         parser.add_argument("--rebuild", action="store_true", help="recompute every story from the current bodies")
 
     def run(self, args: list[str], opts: Any) -> None:
         if args:
             self.fail(f"unexpected argument {args[0]!r}")
             return
+        from sqlalchemy import text
+
+        from antara_crawler.progress import Progress
+        from antara_crawler.store import Archive
+        from antara_crawler.store.stories import MissingExtra, bands, rebuild
+
         archive = Archive.open(self.archive_url(opts))
         try:
             if opts.rebuild:

@@ -21,32 +21,69 @@ The package's modules, each with one concern (every name below is importable fro
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from antara_crawler.store.archive import Archive
-from antara_crawler.store.engine import (
-    DEFAULT_DB_URL,
-    alembic_config,
-    current_revision,
-    head_revision,
-    make_engine,
-    upgrade,
-)
-from antara_crawler.store.errors import ArchiveMissing, QueryError
-from antara_crawler.store.retry import ArchiveRetry, ArchiveUnavailable, describe, is_transient
-from antara_crawler.store.rows import (
-    CONTENT_FIELDS,
-    BadItem,
-    PreparedBatch,
-    WriteResult,
-    content_hash,
-    prepare,
-    to_utc_text,
-    utc_now,
-)
-from antara_crawler.store.search import ArchiveFilter, SearchHit, open_existing, search
+if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__), so `scrapy gaps` stays light
+    from antara_crawler.store.archive import Archive
+    from antara_crawler.store.engine import (
+        DEFAULT_DB_URL,
+        alembic_config,
+        current_revision,
+        head_revision,
+        make_engine,
+        upgrade,
+    )
+    from antara_crawler.store.errors import ArchiveMissing, QueryError
+    from antara_crawler.store.retry import ArchiveRetry, ArchiveUnavailable, describe, is_transient
+    from antara_crawler.store.rows import (
+        CONTENT_FIELDS,
+        BadItem,
+        PreparedBatch,
+        WriteResult,
+        content_hash,
+        prepare,
+        to_utc_text,
+        utc_now,
+    )
+    from antara_crawler.store.search import ArchiveFilter, SearchHit, open_existing, search
+
+#: where each public name lives. Importing a submodule (``store.ledger``) or one name does not import the rest: a
+#: read-only command loads neither Alembic nor the writer unless it needs them.
+_LAZY = {
+    "Archive": "archive",
+    **dict.fromkeys(
+        ("DEFAULT_DB_URL", "alembic_config", "current_revision", "head_revision", "make_engine", "upgrade"), "engine"
+    ),
+    **dict.fromkeys(("ArchiveMissing", "QueryError"), "errors"),
+    **dict.fromkeys(("ArchiveRetry", "ArchiveUnavailable", "describe", "is_transient"), "retry"),
+    **dict.fromkeys(
+        (
+            "CONTENT_FIELDS",
+            "BadItem",
+            "PreparedBatch",
+            "WriteResult",
+            "content_hash",
+            "prepare",
+            "to_utc_text",
+            "utc_now",
+        ),
+        "rows",
+    ),
+    **dict.fromkeys(("ArchiveFilter", "SearchHit", "open_existing", "search"), "search"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -97,11 +134,15 @@ UNAVAILABLE_STAT = "antara/archive/unavailable"
 def db_url(settings: Any = None) -> str:
     """ANTARA_DB_URL from Scrapy settings, else the environment, else the default SQLite file."""
     url = settings.get("ANTARA_DB_URL") if settings is not None else None
+    from antara_crawler.store.engine import DEFAULT_DB_URL
+
     return url or os.environ.get("ANTARA_DB_URL") or DEFAULT_DB_URL
 
 
 def get_archive(crawler: Any) -> Archive:
     """The crawler's archive, opened on first use (ANTARA_DB_URL, ANTARA_STORE_HTML) and cached on the crawler."""
+    from antara_crawler.store.archive import Archive
+
     archive = getattr(crawler, _ATTR, None)
     if archive is None or archive.closed:
         settings = crawler.settings
@@ -150,6 +191,8 @@ def archive_retry(crawler: Any) -> ArchiveRetry:
     ``antara/archive/unavailable`` and the spider is closed with the reason ``archive_unavailable``: no new work is
     scheduled, what is in flight finishes, the store pipeline flushes what it can and counts the rest.
     """
+    from antara_crawler.store.retry import ArchiveRetry
+
     retry = getattr(crawler, _RETRY_ATTR, None)
     if retry is None:
 

@@ -7,14 +7,16 @@ import logging
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from antara_crawler.store.errors import ArchiveMissing, QueryError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,10 @@ DEFAULT_DB_URL = "sqlite:///data/antara.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL advisory lock held while migrating ("anta")
 MIGRATION_LOCK = 0x616E7461
+#: the newest migration in migrations/versions (tests/store/test_migrations.py checks it against Alembic's head).
+#: An archive already at this revision is opened without importing Alembic at all, which keeps read-only commands
+#: such as ``scrapy gaps`` quick; any other revision is migrated by Alembic as before.
+HEAD_REVISION = "0007"
 #: how long a SQLite statement waits for another process's lock before failing with "database is locked" (then the
 #: store's retry takes over, see store/retry.py); ANTARA_SQLITE_BUSY_SECONDS
 DEFAULT_BUSY_SECONDS = 30.0
@@ -37,6 +43,8 @@ SQLITE_PRAGMA_RETRIES = 50
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config for the archive's migrations, without any alembic.ini."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -45,23 +53,42 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The head revision as Alembic reads it from migrations/versions (loads every migration script)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
+
+
+def stamped_revision(conn: Connection) -> str | None:
+    """The revision recorded in ``alembic_version`` by plain SQL (None: no such table, or not exactly one row), so a
+    current archive is recognised without importing Alembic."""
+    try:
+        with conn.begin_nested() if conn.in_transaction() else conn.begin():
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` in one transaction (SQLite: ``BEGIN IMMEDIATE``, so concurrent openers
     wait for each other instead of both creating tables)."""
-    with engine.connect() as conn:
-        if revision == "head" and current_revision(conn) == head_revision():
+    if revision == "head":
+        with engine.connect() as conn:
+            at_head = stamped_revision(conn) == HEAD_REVISION
             conn.rollback()
+        if at_head:
             return
-        conn.rollback()
+    from alembic import command
+
     with engine.connect().execution_options(antara_begin="BEGIN IMMEDIATE") as conn, conn.begin():
         if conn.dialect.name == "postgresql":  # one migrator at a time; the others then find head
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
@@ -111,12 +138,45 @@ def make_engine(url: str, *, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engi
     return engine
 
 
+def db_url_from(value: str) -> str:
+    """A ``--db`` value as an SQLAlchemy URL: a URL is kept, a plain path becomes ``sqlite:///<path>``."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{value}"
+
+
+def open_existing_engine(url: str) -> Engine:
+    """An engine on an archive that must exist already, migrated to head: an SQLite file that does not exist raises
+    :class:`ArchiveMissing` (nothing is created), a malformed URL :class:`QueryError`. The read-only commands open
+    the archive this way (``store.search.open_existing`` wraps it in an ``Archive``)."""
+    try:
+        sa_url = make_url(url)
+    except ArgumentError as exc:
+        raise QueryError(f"not a database URL: {url}") from exc
+    if sa_url.get_backend_name() == "sqlite":
+        database = sa_url.database or ""
+        real_file = database and database != ":memory:" and not database.startswith("file:")
+        if real_file and not Path(database).expanduser().is_file():
+            raise ArchiveMissing(f"no archive at {database}")
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 __all__ = [
     "DEFAULT_BUSY_SECONDS",
     "DEFAULT_DB_URL",
+    "HEAD_REVISION",
     "alembic_config",
     "current_revision",
+    "db_url_from",
     "head_revision",
     "make_engine",
+    "open_existing_engine",
+    "stamped_revision",
     "upgrade",
 ]

@@ -25,16 +25,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Integer, Select, bindparam, column, func, literal_column, select, table
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from antara_crawler.portals import parse_portal_list
 from antara_crawler.store import schema as s
 from antara_crawler.store.archive import Archive
+from antara_crawler.store.engine import open_existing_engine
 from antara_crawler.store.errors import ArchiveMissing, QueryError, invalid_query
 from antara_crawler.store.tsquery import (
     TS_CONFIG,
@@ -60,25 +59,9 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FTS_ERRORS = ("fts5", "syntax error", "unterminated string", "no such column", "unknown special query", "malformed")
 
 
-def db_url_from(value: str) -> str:
-    """A ``--db`` value as an SQLAlchemy URL: a URL is kept, a plain path becomes ``sqlite:///<path>``."""
-    if "://" in value:
-        return value
-    return f"sqlite:///{value}"
-
-
 def open_existing(url: str) -> Archive:
     """Open an archive for reading; an SQLite file that does not exist raises :class:`ArchiveMissing`."""
-    try:
-        sa_url = make_url(url)
-    except ArgumentError as exc:
-        raise QueryError(f"not a database URL: {url}") from exc
-    if sa_url.get_backend_name() == "sqlite":
-        database = sa_url.database or ""
-        real_file = database and database != ":memory:" and not database.startswith("file:")
-        if real_file and not Path(database).expanduser().is_file():
-            raise ArchiveMissing(f"no archive at {database}")
-    return Archive.open(url, store_html=False)
+    return Archive(open_existing_engine(url), store_html=False)
 
 
 def _parse_bound(value: str) -> tuple[str | None, str | None]:
@@ -330,7 +313,6 @@ __all__ = [
     "ArchiveMissing",
     "QueryError",
     "SearchHit",
-    "db_url_from",
     "fts5_to_tsquery",
     "fts_match",
     "open_existing",

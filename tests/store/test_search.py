@@ -12,8 +12,9 @@ import sqlite3
 import pytest
 
 from antara_crawler.store import Archive
+from antara_crawler.store.engine import db_url_from
 from antara_crawler.store.export import iter_archive
-from antara_crawler.store.search import ArchiveFilter, QueryError, db_url_from, fts5_to_tsquery, search
+from antara_crawler.store.search import ArchiveFilter, QueryError, fts5_to_tsquery, search
 from tests.helpers import fixture_archive as fx
 
 BPJS_SUMATRA_2024 = [("aceh", 410001), ("babel", 448393), ("lampung", 700006), ("sumbar", 330003)]

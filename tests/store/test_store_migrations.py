@@ -186,3 +186,25 @@ def test_revision_5_keeps_stored_pages_as_position_1_and_back(tmp_path: Path) ->
         assert conn.execute("SELECT article_id, url FROM pages").fetchall() == [
             (1, "https://babel.antaranews.com/berita/100/a")
         ]
+
+
+def test_head_revision_constant_is_alembics_head():
+    """engine.HEAD_REVISION lets a current archive open without importing Alembic; it must name the newest migration."""
+    from antara_crawler.store.engine import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
+def test_stamped_revision_reads_the_version_table_without_alembic(tmp_path: Path):
+    from antara_crawler.store.engine import stamped_revision
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with engine.connect() as conn:
+        assert stamped_revision(conn) is None  # no alembic_version table yet
+    upgrade(engine, "0003")
+    with engine.connect() as conn:
+        assert stamped_revision(conn) == "0003"
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert stamped_revision(conn) == head_revision()
+    engine.dispose()
