@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -111,39 +112,57 @@ class IdBackfillMixin:
 
     async def _emit_id_requests(self, ranges: dict[str, list[tuple[int, int]]]):
         """Requests for the unsettled ids of ``ranges``, in the documented order, as the scheduler drains."""
-        per_portal = {}
+        todos: dict[str, list[tuple[int, int]]] = {}
         for portal, spans in ranges.items():
             todo: list[tuple[int, int]] = []
             for lo, hi in spans:
                 todo.extend(await self.unsettled_ids(portal, lo, hi))
-            todo = backfill.merge_ranges(todo)
+            todos[portal] = backfill.merge_ranges(todo)
+        allowed = await self._robots_for_ids(list(todos))
+        per_portal = {}
+        for portal, todo in todos.items():
+            spans = ranges[portal]
+            # robots.txt is applied before the total is counted, so the progress lines show one total from the start
+            refused = await self._disallowed_ids(portal, todo, allowed)
             state = self.backfills.setdefault(portal, PortalBackfill(started=time.monotonic()))
-            state.total += backfill.count_ids(todo)
+            state.total += backfill.count_ids(todo) - len(refused)
             covered = [state.covered] if state.covered else []
             state.covered = (min(lo for lo, _ in spans + covered), max(hi for _, hi in spans + covered))
             self.logger.info(
                 "Backfill of %s: ids %d-%d, %d to request (the ledger settled the rest)",
-                portal, state.covered[0], state.covered[1], backfill.count_ids(todo),
+                portal, state.covered[0], state.covered[1], backfill.count_ids(todo) - len(refused),
             )  # fmt: skip
-            per_portal[portal] = backfill.descending(todo)
+            if refused:
+                self._inc("robots_disallowed", len(refused))
+            per_portal[portal] = _without(backfill.descending(todo), refused)
         limit = self.crawler.settings.getint("ANTARA_BACKFILL_QUEUE")
-        allowed = await self._robots_for_ids(list(per_portal))
         for portal, antara_id in backfill.interleave(per_portal):
-            if not allowed(portal, antara_id):
-                self._inc("robots_disallowed")
-                self.backfills[portal].total -= 1  # never requested: not part of what is left to do
-                continue
             await self._wait_for_room(limit)
             self._inc("scheduled/ids")
             yield self.id_request(portal, antara_id)
 
-    async def _robots_for_ids(self, portals: list[str]):
+    async def _disallowed_ids(
+        self, portal: str, todo: list[tuple[int, int]], allowed: Callable[[str, int], bool] | None
+    ) -> set[int]:
+        """The ids of ``todo`` that robots.txt keeps us from, checked once each before any is requested (the
+        reactor gets a turn every few thousand ids, so a backfill of a million ids does not stall the crawl)."""
+        refused: set[int] = set()
+        if allowed is None:
+            return refused
+        for n, antara_id in enumerate(backfill.descending(todo), 1):
+            if not allowed(portal, antara_id):
+                refused.add(antara_id)
+            if n % 5000 == 0:
+                await asyncio.sleep(0)
+        return refused
+
+    async def _robots_for_ids(self, portals: list[str]) -> Callable[[str, int], bool] | None:
         """``allowed(portal, id)``: robots.txt lets us fetch the article at every URL form, ``/berita/<id>`` and
         ``/berita/<id>/<slug>`` (a rule written for the slug form, ``Disallow: /berita/123/``, must not be dodged
-        by asking for the id alone). Always true when ROBOTSTXT_OBEY is off or robots.txt could not be read."""
+        by asking for the id alone). None when ROBOTSTXT_OBEY is off: every id is allowed."""
         mw = self._robots_middleware()
         if mw is None:
-            return lambda portal, antara_id: True
+            return None
         agent = self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT")
         parsers = {p: await mw.robot_parser(Request(portal_url(p, "/robots.txt"))) for p in portals}
 
@@ -398,3 +417,8 @@ class IdBackfillMixin:
                 f"(requested {state.done} of {state.total}, {state.found} articles)"
             )
         return lines
+
+
+def _without(ids: Iterable[int], refused: set[int]) -> Iterator[int]:
+    """``ids`` without those in ``refused`` (a function, so each portal keeps its own set)."""
+    return (i for i in ids if i not in refused)
