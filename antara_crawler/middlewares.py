@@ -3,7 +3,7 @@
 ``SharedRobotsTxtMiddleware`` replaces Scrapy's ``RobotsTxtMiddleware``. In Scrapy 2.13+ every request that arrives
 while a portal's robots.txt is still downloading awaits the same Deferred through ``Deferred.asFuture``, whose
 callback returns None: only the first waiter gets the parser, the others go through **unchecked** (found by
-tests/reliability/test_reliability_safety.py: 3 of 13 disallowed pages were fetched). Each waiter gets its own Deferred here.
+tests/e2e/test_reliability_safety_crawls.py: 3 of 13 disallowed pages were fetched). Each waiter gets its own Deferred here.
 
 ``RetryAfterMiddleware`` honours ``Retry-After`` on 429 and 503, which Scrapy's RetryMiddleware ignores (it retries
 at once): the portal's download slot waits that long (capped by ``ANTARA_RETRY_AFTER_MAX``, default 120 s) before

@@ -1,4 +1,5 @@
-"""Session-wide test setup: the throwaway PostgreSQL and Redis servers, and the archive backends switch.
+"""Session-wide test setup: the throwaway PostgreSQL and Redis servers, the default offline mirror
+(``tests/helpers/mirror.py``: fixtures ``site`` and ``mirror``), and the archive backends switch.
 
 A test that asks for ``archive_url`` runs once per archive backend: a fresh SQLite file and, unless switched off, a
 fresh PostgreSQL database on the session's throwaway server (skipped when PostgreSQL is not installed). Choose the
@@ -11,7 +12,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.helpers.servers", "tests.helpers.commands"]
+pytest_plugins = ["tests.helpers.servers", "tests.helpers.commands", "tests.helpers.mirror"]
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -11,7 +11,7 @@ Inside a crawl, spider and pipeline share one archive per crawler through :func:
 The package's modules, each with one concern (every name below is importable from here):
 
 * ``engine.py`` the engine, SQLite PRAGMAs and Alembic migrations; ``schema.py`` the tables; ``migrations/``
-* ``rows.py`` row preparation: validation (:class:`BadItem`), :func:`content_hash`, :func:`to_utc_text`
+* ``rows.py`` row preparation: the checks of ``antara_crawler/validation.py`` (:class:`BadItem`), :func:`content_hash`, :func:`to_utc_text`
 * ``writer.py`` (with ``sql.py``) upserts, versions, link statuses, locks; ``reads.py`` and ``runs.py`` the reads
   spiders and commands need and the ``crawl_runs`` bookkeeping; ``archive.py`` the :class:`Archive` facade over them
 * ``search.py`` filters and the one full-text search (``tsquery.py``: FTS5 -> tsquery; ``errors.py``)

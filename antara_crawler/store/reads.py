@@ -177,12 +177,21 @@ def link_status_of(engine: Engine, portal: str, antara_id: int) -> dict[str, Any
         return dict(row) if row else None
 
 
+def id_in(col: Any, ids: list[int]) -> Any:
+    """``col IN (ids)``, or a range when the ids are distinct and have no gaps (the usual case for a chunk of
+    article ids: cheaper than a long IN list)."""
+    if ids and ids[-1] - ids[0] + 1 == len(ids) == len(set(ids)):
+        return col.between(ids[0], ids[-1])
+    return col.in_(ids)
+
+
 def tags_of(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
+    """The tags of these articles, in page order, by article id."""
     at, t = s.article_tags, s.tags
     stmt = (
         select(at.c.article_id, t.c.name)
         .join(t, t.c.id == at.c.tag_id)
-        .where(at.c.article_id.in_(ids))
+        .where(id_in(at.c.article_id, ids))
         .order_by(at.c.article_id, at.c.position)
     )
     out: dict[int, list[str]] = defaultdict(list)
@@ -191,24 +200,45 @@ def tags_of(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def related_of(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+#: the columns of a related link that :func:`get_article` and the article versions carry
+RELATED_FIELDS = ("kind", "url", "title", "published_at", "published_raw")
+#: all of them, as the export reads them (position, the target's key and its HTTP status)
+RELATED_ALL_FIELDS = (
+    "position",
+    "kind",
+    "url",
+    "title",
+    "published_at",
+    "published_raw",
+    "target_portal",
+    "target_antara_id",
+    "target_status",
+)
+
+
+def related_of(
+    conn: Connection, ids: list[int], fields: tuple[str, ...] = RELATED_FIELDS
+) -> dict[int, list[dict[str, Any]]]:
+    """The related links of these articles, in page order, by article id: one dict of ``fields`` per link."""
     r = s.related_links
     stmt = (
-        select(r.c.article_id, r.c.kind, r.c.url, r.c.title, r.c.published_at, r.c.published_raw)
-        .where(r.c.article_id.in_(ids))
+        select(r.c.article_id, *(r.c[name] for name in fields))
+        .where(id_in(r.c.article_id, ids))
         .order_by(r.c.article_id, r.c.position)
     )
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in conn.execute(stmt).mappings():
-        d = dict(row)
-        out[d.pop("article_id")].append(d)
+    for article_id, *values in conn.execute(stmt):
+        out[article_id].append(dict(zip(fields, values, strict=True)))
     return out
 
 
 __all__ = [
+    "RELATED_ALL_FIELDS",
+    "RELATED_FIELDS",
     "archived_related",
     "count",
     "get_article",
+    "id_in",
     "iter_article_pages",
     "iter_pages",
     "known_keys",

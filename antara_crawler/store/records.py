@@ -9,7 +9,6 @@ writes them out.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
+from antara_crawler.store.reads import RELATED_ALL_FIELDS, id_in, related_of, tags_of
 from antara_crawler.store.search import (
     ArchiveFilter,
     articles_fts,
@@ -96,52 +96,7 @@ def _ids_statement(engine: Engine, flt: ArchiveFilter) -> Any:
 
 def _rows_statement(ids: list[int]) -> Any:
     a = s.articles
-    return select(*(a.c[name] for name in _ARTICLE_COLUMNS)).where(_id_in(a.c.id, ids)).order_by(a.c.id)
-
-
-def _id_in(col: Any, ids: list[int]) -> Any:
-    """``col IN (ids)``, or a range when the sorted ids have no gaps (the usual case: cheaper than a long IN list)."""
-    return col.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else col.in_(ids)
-
-
-def _tags_of(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
-    at, t = s.article_tags, s.tags
-    stmt = (
-        select(at.c.article_id, t.c.name)
-        .join(t, t.c.id == at.c.tag_id)
-        .where(_id_in(at.c.article_id, ids))
-        .order_by(at.c.article_id, at.c.position)
-    )
-    out: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in conn.execute(stmt).all():
-        out[article_id].append(name)
-    return out
-
-
-def _related_of(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    r = s.related_links
-    stmt = (
-        select(
-            r.c.article_id,
-            r.c.position,
-            r.c.kind,
-            r.c.url,
-            r.c.title,
-            r.c.published_at,
-            r.c.published_raw,
-            r.c.target_portal,
-            r.c.target_antara_id,
-            r.c.target_status,
-        )
-        .where(_id_in(r.c.article_id, ids))
-        .order_by(r.c.article_id, r.c.position)
-    )
-    result = conn.execute(stmt)
-    keys = list(result.keys())
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in result.all():
-        out[row[0]].append(dict(zip(keys, row, strict=True)))
-    return out
+    return select(*(a.c[name] for name in _ARTICLE_COLUMNS)).where(id_in(a.c.id, ids)).order_by(a.c.id)
 
 
 @dataclass
@@ -226,8 +181,8 @@ def iter_archive(
     with engine.connect() as conn:  # one read transaction: a consistent snapshot
         for rows in _chunks(conn, engine, flt, chunk_size):
             ids = [row.id for row in rows]
-            tags = _tags_of(conn, ids)
-            related = _related_of(conn, ids)
+            tags = tags_of(conn, ids)
+            related = related_of(conn, ids, RELATED_ALL_FIELDS)
             sizes = story_sizes(conn, [row.story_id for row in rows])
             for row in rows:
                 yield _to_record(row, tags.get(row.id, []), related.get(row.id, []), sizes.get(row.story_id, 1))
@@ -237,9 +192,6 @@ def iter_records(engine: Engine, flt: ArchiveFilter | None = None, **kwargs: Any
     """Every matching article as a feed record (the shape of ``scrapy crawl -O out.jsonl``)."""
     for item in iter_archive(engine, flt, **kwargs):
         yield item.record
-
-
-# --- writing ---------------------------------------------------------------------------------------------------
 
 
 __all__ = ["CHUNK_SIZE", "ArchiveRecord", "iter_archive", "iter_records"]

@@ -1,8 +1,8 @@
 """Row preparation: an Article checked and turned into the rows the archive stores, before it has an id.
 
-Validation (what the schema cannot hold raises :class:`BadItem`, counted by reason), the content hash, the one
-conversion of ISO 8601 times to the archive's UTC text (:func:`to_utc_text`), and :class:`PreparedBatch`, the items
-of one write converted as they arrive. No SQL here.
+The checks come from :mod:`antara_crawler.validation` (what the schema cannot hold raises :class:`BadItem`, counted
+by reason); here: the rows, the content hash, the one conversion of ISO 8601 times to the archive's UTC text
+(:func:`to_utc_text`), and :class:`PreparedBatch`, the items of one write converted as they arrive. No SQL here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.portals import NOT_PORTALS
 from antara_crawler.urls import parse_article_url
 from antara_crawler.utc import to_utc_text, utc_now
+from antara_crawler.validation import BadItem, check, link_status_ok, related_link
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +39,6 @@ CONTENT_FIELDS = (
     "image_url",
     "image_caption",
 )
-
-
-class BadItem(ValueError):
-    """An item that the schema cannot hold; ``reason`` is counted in ``WriteResult.dropped``."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
 
 
 @dataclass
@@ -95,18 +88,7 @@ def _target(url: str) -> tuple[str, int] | None:
 
 
 def _related_list(article: Article) -> list[RelatedLink]:
-    out = []
-    for link in article.related or []:
-        if isinstance(link, RelatedLink):
-            out.append(link)
-        elif isinstance(link, Mapping):
-            try:
-                out.append(RelatedLink(**link))
-            except TypeError as exc:
-                raise BadItem("bad_related", str(exc)) from exc
-        else:
-            raise BadItem("bad_related", type(link).__name__)
-    return out
+    return [related_link(link) for link in article.related or []]
 
 
 def content_hash(article: Article, related: list[RelatedLink] | None = None) -> str:
@@ -141,27 +123,11 @@ class _Prepared:
 
 
 def prepare(article: Article, *, store_html: bool, now: str) -> _Prepared:
-    """Validate an Article and build its rows; raises :class:`BadItem`."""
+    """Check an Article (:func:`antara_crawler.validation.check`) and build its rows; raises :class:`BadItem`."""
+    check(article, pages=store_html)
     portal, antara_id, url = article.portal, article.antara_id, article.url
-    if not isinstance(portal, str) or not portal:
-        raise BadItem("missing_portal")
-    if isinstance(antara_id, bool) or not isinstance(antara_id, int) or antara_id <= 0:
-        raise BadItem("bad_antara_id", repr(antara_id))
-    if not isinstance(url, str) or not url:
-        raise BadItem("missing_url")
-    values = {}
-    for name in CONTENT_FIELDS:
-        value = getattr(article, name)
-        if value is not None and type(value) is not str:
-            raise BadItem("bad_field_type", f"{name} is {type(value).__name__}")
-        values[name] = value
-    for name in ("published_raw", "template", "fetched_at"):
-        value = getattr(article, name)
-        if value is not None and type(value) is not str:
-            raise BadItem("bad_field_type", f"{name} is {type(value).__name__}")
+    values = {name: getattr(article, name) for name in CONTENT_FIELDS}
     tags = article.tags or []
-    if not isinstance(tags, list | tuple) or not all(type(t) is str for t in tags):
-        raise BadItem("bad_tags")
     related = _related_list(article)
     crawled = to_utc_text(article.fetched_at) or now
     row = {
@@ -182,11 +148,6 @@ def prepare(article: Article, *, store_html: bool, now: str) -> _Prepared:
     seen: set[tuple[str, str]] = set()
     for link in related:
         link_url, kind, title, published, raw = link.url, link.kind, link.title, link.published_at, link.published_raw
-        if type(link_url) is not str or not link_url or type(kind) is not str:
-            raise BadItem("bad_related", repr(link_url))
-        for value in (title, published, raw):
-            if value is not None and type(value) is not str:
-                raise BadItem("bad_related", f"{type(value).__name__} field")
         if (kind, link_url) in seen:
             continue
         seen.add((kind, link_url))
@@ -207,16 +168,8 @@ def prepare(article: Article, *, store_html: bool, now: str) -> _Prepared:
     pages: list[dict[str, Any]] = []
     if store_html and article.raw_html is not None:
         more = article.more_pages or []
-        if not isinstance(more, list | tuple) or not all(
-            isinstance(p, list | tuple) and len(p) == 2 and isinstance(p[0], str) for p in more
-        ):
-            raise BadItem("bad_raw_html", "more_pages")
         for position, (page_url, raw) in enumerate([(url, article.raw_html), *more], start=1):
-            if isinstance(raw, str):
-                raw = raw.encode("utf-8")
-            if not isinstance(raw, bytes | bytearray | memoryview):
-                raise BadItem("bad_raw_html", type(raw).__name__)
-            raw = bytes(raw)
+            raw = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
             pages.append(
                 {
                     "position": position,
@@ -255,13 +208,7 @@ class PreparedBatch:
                 logger.warning("dropped %s: %s", getattr(item, "url", item), exc)
                 self.result.drop(exc.reason)
         elif isinstance(item, LinkStatus):
-            if (
-                isinstance(item.portal, str)
-                and isinstance(item.antara_id, int)
-                and not isinstance(item.antara_id, bool)
-                and isinstance(item.status, int)
-                and isinstance(item.url, str)
-            ):
+            if link_status_ok(item):
                 self.statuses.append(item)
             else:
                 self.result.drop("bad_link_status")

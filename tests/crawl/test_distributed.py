@@ -1,27 +1,19 @@
-"""Distributed crawling: scrapy-redis's scheduler and duplicate filter with our spider, on real Redis/PostgreSQL.
+"""Distributed crawling: scrapy-redis's scheduler and duplicate filter with our spider, on a real Redis, in process.
 
-The end-to-end test runs one ``scrapy crawl antara`` process against the offline mirror, then two processes sharing
-one Redis queue against a fresh copy of the same mirror, both archiving into PostgreSQL, and compares what the
-mirror served: the same requests, each article archived exactly once.
+The end-to-end runs (``scrapy crawl antara`` processes sharing one Redis queue) are in
+``tests/e2e/test_e2e_distributed.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
-import subprocess
-import sys
 import time
-from collections import Counter
-from pathlib import Path
 
 import pytest
 from scrapy import Spider
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy.settings import Settings
-from sqlalchemy import text
 
 from antara_crawler.distributed import (
     RedisAddon,
@@ -34,93 +26,11 @@ from antara_crawler.distributed import (
     distributed_settings,
     run_id,
 )
-from antara_crawler.store import Archive
-from tests.helpers import ROOT, antara_settings, spider_with_crawler
-from tests.site.build import build_site
-from tests.site.server import MirrorServer
+from tests.helpers import antara_settings, spider_with_crawler
 
 logger = logging.getLogger(__name__)
 
-PORTALS = "babel,makassar,papua,www"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
-ADDON = '{"antara_crawler.distributed.RedisAddon": 0}'
 FINGERPRINTER = "antara_crawler.fingerprint.AntaraRequestFingerprinter"
-
-
-def crawl_cmd(server: MirrorServer, db_url: str, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "antara",
-        "-a",
-        f"portals={PORTALS}",
-        "-s",
-        f"ANTARA_URL_TEMPLATE={server.url_template}",
-        "-s",
-        f"ANTARA_DB_URL={db_url}",
-        *FAST,
-        *extra,
-    ]
-
-
-def redis_args(redis_url: str, run: str, workers: int) -> list[str]:
-    return [
-        "-s",
-        f"ADDONS={ADDON}",  # settings.py may enable it too; harmless twice
-        "-s",
-        f"REDIS_URL={redis_url}",
-        "-s",
-        f"ANTARA_RUN_ID={run}",
-        "-s",
-        f"ANTARA_REDIS_WORKERS={workers}",
-        "-s",
-        "ANTARA_REDIS_POLL=0.2",
-    ]
-
-
-def run_all(cmds: list[list[str]], timeout: float = 240) -> list[subprocess.CompletedProcess]:
-    """Start every command at once, wait for all."""
-    env = {"ANTARA_LOG_LEVEL": "INFO", "PYTHONWARNINGS": "always"}  # warnings are logged: see no_redis_warnings()
-    procs = [
-        subprocess.Popen(
-            cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for cmd in cmds
-    ]
-    out = []
-    for cmd, proc in zip(cmds, procs, strict=True):
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-        out.append(subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr))
-    return out
-
-
-def explain(results: list[subprocess.CompletedProcess]) -> str:
-    return "\n".join(f"--- exit {r.returncode} ---\n{r.stderr[-3000:]}" for r in results)
-
-
-def no_redis_warnings(stderr: str) -> list[str]:
-    """Warning lines that name scrapy-redis or our Redis wiring (there must be none)."""
-    return [
-        line
-        for line in stderr.splitlines()
-        if "Warning" in line and ("scrapy_redis" in line or "distributed.py" in line or "RedisScheduler" in line)
-    ]
-
-
-def stat(stderr: str, name: str) -> int:
-    m = re.search(rf"'{re.escape(name)}': (\d+)", stderr)
-    return int(m.group(1)) if m else 0
-
-
-def archived(db_url: str) -> list[tuple[str, int]]:
-    with Archive.open(db_url) as archive, archive.engine.connect() as conn:
-        return [(p, int(i)) for p, i in conn.execute(text("SELECT portal, antara_id FROM articles"))]
 
 
 # --- components, against a real Redis -------------------------------------------------------------------------------
@@ -231,77 +141,6 @@ def test_scrapy_redis_scheduler_alone_warns_on_scrapy_2_13_plus(redis_url: str) 
     ours.open(spider)
     assert ours.next_request() is not None
     assert ours.enqueue_request(Request("https://babel.antaranews.com/berita/10/x"))  # no warning (errors here)
-
-
-# --- end to end: two processes, one queue, PostgreSQL -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):
-    return build_site(tmp_path_factory.mktemp("mirror"), articles_per_portal=12, seed=1)
-
-
-@pytest.mark.e2e
-@pytest.mark.redis
-@pytest.mark.postgres
-def test_two_processes_share_one_queue(site, redis_url: str, postgres_server, redis_server) -> None:
-    single_db = postgres_server.url(postgres_server.create_database())
-    shared_db = postgres_server.url(postgres_server.create_database())
-    # shared_db is left empty: the two crawlers create the schema at the same moment (one migrates, one waits)
-
-    # a slow mirror and 4 requests per portal at a time: the crawl lasts long enough for both processes to take part
-    slow = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
-    with MirrorServer(site.root, delay=0.25) as server:
-        (single,) = run_all([crawl_cmd(server, single_db, *slow)])
-        single_requests = Counter(server.requests)
-    assert single.returncode == 0, explain([single])
-
-    with MirrorServer(site.root, delay=0.25) as server:
-        args = [*slow, *redis_args(redis_url, "e2e", workers=2)]
-        pair = run_all([crawl_cmd(server, shared_db, *args), crawl_cmd(server, shared_db, *args)])
-        shared_requests = Counter(server.requests)
-    assert [r.returncode for r in pair] == [0, 0], explain(pair)
-
-    # each process joined the run and did part of the work
-    for result in pair:
-        assert "Joined distributed run 'e2e'" in result.stderr
-        assert no_redis_warnings(result.stderr) == []
-    dequeued = [stat(r.stderr, "scheduler/dequeued/redis") for r in pair]
-    assert all(n > 0 for n in dequeued), dequeued
-    logger.info("dequeued per process: %s; requests: %d", dequeued, sum(shared_requests.values()))
-
-    # the same requests as one process: seeds, listings and articles once, robots.txt once per portal
-    assert shared_requests == single_requests, (shared_requests - single_requests, single_requests - shared_requests)
-    assert max(shared_requests.values()) == 1
-
-    # every reachable article archived exactly once, as by one process
-    keys = archived(shared_db)
-    assert len(keys) == len(set(keys))
-    assert set(keys) == site.expected_keys() == set(archived(single_db))
-    new = [int(m) for r in pair for m in re.findall(r"'antara/store/new': (\d+)", r.stderr)]
-    assert sum(new) == len(keys)
-    assert all(stat(r.stderr, "antara/store/unchanged") == 0 for r in pair)
-
-    # the last process out deleted the run's keys
-    client = redis_server.client()
-    assert client.keys("antara:e2e:*") == []
-    client.close()
-
-
-@pytest.mark.e2e
-@pytest.mark.redis
-def test_late_worker_of_a_finished_run_finds_nothing_new(site, redis_url: str, tmp_path: Path) -> None:
-    """A run's keys are gone once it finished: a second run with the same id is a new incremental run, which the
-    archive (not Redis) keeps from fetching the articles again."""
-    db = f"sqlite:///{tmp_path / 'a.db'}"
-    with MirrorServer(site.root) as server:
-        (first,) = run_all([crawl_cmd(server, db, *redis_args(redis_url, "again", workers=1))])
-        before = len(server.requests)
-        (second,) = run_all([crawl_cmd(server, db, *redis_args(redis_url, "again", workers=1))])
-        again = server.requests[before:]
-    assert [first.returncode, second.returncode] == [0, 0], explain([first, second])
-    assert [p for p in again if "/berita/" in p] == []
-    assert set(archived(db)) == site.expected_keys()
 
 
 @pytest.mark.redis

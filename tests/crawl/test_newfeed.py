@@ -1,12 +1,11 @@
-"""The per-run feed of new and changed articles (``ANTARA_NEW_ITEMS_FEED``, antara_crawler.newfeed.NewItemsFeed)."""
+"""The per-run feed of new and changed articles (``ANTARA_NEW_ITEMS_FEED``, antara_crawler.newfeed.NewItemsFeed), in
+process; two real runs feeding what they added are in ``tests/e2e/test_e2e_feeds.py``."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import re
-import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -14,13 +13,10 @@ from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-import antara_crawler.pipelines.store as store_pipeline
 from antara_crawler import signals as antara_signals
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.newfeed import NewItemsFeed, feed_path
-from tests.helpers import SAMPLES, load_json, run_scrapy
 from tests.helpers import fixture_archive as fx
-from tests.site.server import MirrorServer
 
 
 class _Spider(Spider):
@@ -75,55 +71,3 @@ def test_an_unwritable_path_disables_the_feed_without_stopping_the_crawl(tmp_pat
     ext.articles_stored(new=fx.ARTICLES[:1], updated=[])  # no error
     ext.spider_closed(crawler.spider)
     assert crawler.stats.get_value("antara/new_items_feed/error")
-
-
-# --- end to end: needs the store pipeline to send articles_stored (the lead wires it) ----------------------------
-
-_WIRED = "articles_stored" in inspect.getsource(store_pipeline)
-
-
-@pytest.mark.e2e
-@pytest.mark.skipif(not _WIRED, reason="StorePipeline does not send antara_crawler.signals.articles_stored yet")
-def test_a_run_feeds_what_it_added_and_a_rerun_without_changes_feeds_nothing(tmp_path):
-    babel = load_json(SAMPLES / "regional_current_babel_article.json")
-    root = tmp_path / "site"
-    (root / "babel" / "berita").mkdir(parents=True)
-    shutil.copy(SAMPLES / "regional_current_babel_article.html", root / "babel" / "berita" / "366104.html")
-    (root / "babel" / "robots.txt").write_text("User-agent: *\nDisallow: /search\n")
-    pattern = str(tmp_path / "feeds" / "%(name)s" / "run-%(run)s.jsonl")
-    stored = {}
-    with MirrorServer(root) as server:
-        for run in ("1", "2"):
-            result = run_scrapy(
-                [
-                    "crawl",
-                    "article",
-                    "-a",
-                    f"urls={babel['url']}",
-                    "-a",
-                    f"run={run}",
-                    "-s",
-                    f"ANTARA_URL_TEMPLATE={server.url_template}",
-                    "-s",
-                    f"ANTARA_DB_URL=sqlite:///{tmp_path}/a.db",
-                    "-s",
-                    "DOWNLOAD_DELAY=0",
-                    "-s",
-                    "AUTOTHROTTLE_ENABLED=0",
-                    "-s",
-                    f"ANTARA_NEW_ITEMS_FEED={pattern}",
-                    "-s",
-                    'EXTENSIONS={"antara_crawler.newfeed.NewItemsFeed": 500}',
-                ]
-            )
-            assert result.returncode == 0, result.stderr[-3000:]
-            stored[run] = sum(
-                int(m.group(2)) for m in re.finditer(r"'antara/store/(new|updated)': (\d+)", result.stderr)
-            )
-    first = (tmp_path / "feeds" / "article" / "run-1.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["antara_id"] for line in first] == [366104]
-    assert list(json.loads(first[0])) == ARTICLE_FEED_FIELDS
-    assert stored["1"] == 1
-    # the re-run finds the page unchanged: the archive stores nothing new, and the feed says so
-    second = (tmp_path / "feeds" / "article" / "run-2.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(second) == stored["2"] == 0, second

@@ -3,7 +3,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from antara_crawler.items import Article, LinkStatus
-from antara_crawler.pipelines.validate import ValidationPipeline, validation_problem
+from antara_crawler.pipelines.validate import ValidationPipeline
+from antara_crawler.validation import drop_reason
 
 
 def _article(**kw) -> Article:
@@ -35,7 +36,7 @@ def test_complete_article_passes(pipeline):
     ],
 )
 def test_problem_reasons(changes, reason):
-    assert validation_problem(_article(**changes)) == reason
+    assert drop_reason(_article(**changes)) == reason
 
 
 def test_dropped_article_is_counted_by_reason(pipeline):

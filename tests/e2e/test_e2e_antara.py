@@ -64,11 +64,6 @@ def explain(result: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return build_site(tmp_path_factory.mktemp("mirror"), articles_per_portal=12, seed=1)
-
-
-@pytest.fixture(scope="module")
 def full_run(site, tmp_path_factory):
     db = tmp_path_factory.mktemp("full") / "a.db"
     with MirrorServer(site.root) as server:
@@ -146,9 +141,8 @@ def test_since_stops_paging(tmp_path):
 
 
 @pytest.mark.parametrize("depth", [0, 1, 2])
-def test_related_depth(site, tmp_path, depth):
-    with MirrorServer(site.root) as server:
-        result = crawl(server, tmp_path / "a.db", f"related_depth={depth}")
+def test_related_depth(site, mirror, tmp_path, depth):
+    result = crawl(mirror, tmp_path / "a.db", f"related_depth={depth}")
     assert result.returncode == 0, explain(result)
     got = archived(tmp_path / "a.db")
     assert got == site.expected_keys(related_depth=depth)
@@ -156,10 +150,9 @@ def test_related_depth(site, tmp_path, depth):
     assert {site.articles[k].hops for k in got & hidden} == set(range(1, depth + 1))
 
 
-def test_dead_related_target_recorded(site, tmp_path):
+def test_dead_related_target_recorded(site, mirror, tmp_path):
     db = tmp_path / "a.db"
-    with MirrorServer(site.root) as server:
-        result = crawl(server, db, "related_depth=1")
+    result = crawl(mirror, db, "related_depth=1")
     assert result.returncode == 0, explain(result)
     dead = site.dead_links_within(1)
     assert dead

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import popen_scrapy, run_scrapy
-from tests.site.build import build_site
 from tests.site.server import MirrorServer
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
@@ -70,11 +69,6 @@ def expected_states(site, portal: str = "babel") -> dict[int, str]:
     states |= dict.fromkeys(x.not_article, "not_article")
     states |= dict.fromkeys(x.holes, "not_found")
     return states
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return build_site(tmp_path_factory.mktemp("mirror"), articles_per_portal=12, seed=1)
 
 
 def flaky_faults(site, portal: str = "babel") -> dict:
@@ -174,7 +168,7 @@ def test_gaps_after_a_listing_crawl_finds_the_orphans(site, tmp_path):
     assert ledger_states(db) == expected_states(site)
 
 
-def test_since_until_finds_the_id_bounds(site, tmp_path):
+def test_since_until_finds_the_id_bounds(site, mirror, tmp_path):
     db = tmp_path / "a.db"
     babel = sorted(
         (a for a in site.articles.values() if a.portal == "babel" and a.hops == 0), key=lambda a: a.antara_id
@@ -185,8 +179,7 @@ def test_since_until_finds_the_id_bounds(site, tmp_path):
     inside = [a for a in babel if since <= a.published.date() <= until]
     older = [a.antara_id for a in babel if a.published.date() < since]
     newer = [a.antara_id for a in babel if a.published.date() > until]
-    with MirrorServer(site.root) as server:
-        result = crawl(server, db, "sources=ids", f"since={since}", f"until={until}")
+    result = crawl(mirror, db, "sources=ids", f"since={since}", f"until={until}")
     m = re.search(r"Backfill of babel: \S+\.\.\S+ is ids (\d+)-(\d+)", result.stderr)
     assert m, result.stderr[-3000:]
     lo, hi = int(m.group(1)), int(m.group(2))
@@ -265,7 +258,7 @@ def test_two_processes_share_one_backfill_through_redis(site, redis_url, postgre
     from collections import Counter
 
     from antara_crawler.store import Archive, ledger
-    from tests.crawl.test_distributed import explain, redis_args, run_all, stat
+    from tests.helpers.distributed import explain, redis_args, run_all, stat
 
     db_url = postgres_server.url(postgres_server.create_database())
     b, m = site.id_extras["babel"], site.id_extras["makassar"]
@@ -326,17 +319,16 @@ def test_not_found_ids_are_rechecked_when_due_at_most_the_documented_times(site,
     assert tries == {2}
 
 
-def test_since_until_bounds_start_from_archived_dates(site, tmp_path):
+def test_since_until_bounds_start_from_archived_dates(site, mirror, tmp_path):
     babel = sorted(
         (a for a in site.articles.values() if a.portal == "babel" and a.hops == 0), key=lambda a: a.antara_id
     )
     # a day with older listed articles below it: only an archive that holds them can bracket its lower end at once
     window = (f"since={babel[5].published.date()}", f"until={babel[8].published.date()}")
     fresh, seeded = tmp_path / "fresh.db", tmp_path / "seeded.db"
-    with MirrorServer(site.root) as server:
-        first = crawl(server, fresh, "sources=ids", *window)
-        crawl(server, seeded, "sources=terkini", "max_pages=0")  # the archive now knows every listed date
-        second = crawl(server, seeded, "sources=ids", *window)
+    first = crawl(mirror, fresh, "sources=ids", *window)
+    crawl(mirror, seeded, "sources=terkini", "max_pages=0")  # the archive now knows every listed date
+    second = crawl(mirror, seeded, "sources=ids", *window)
 
     def probes(result) -> int:
         m = re.search(r"'antara/discovery/probes': (\d+)", result.stderr)

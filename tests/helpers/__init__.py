@@ -1,10 +1,12 @@
 """Helpers shared by the tests: saved pages as Scrapy responses, fixture paths, the one ``scrapy`` subprocess runner
 (``run_scrapy``, ``popen_scrapy``), in-process crawlers with the project's settings (``spider_with_crawler``).
 
-The rest of the package: ``articles`` (the synthetic Article factory), ``fixture_archive`` (the small realistic
-archive), ``story_corpus``, ``reliability`` (crawl arguments against the mirror, log stats, archive dumps),
-``servers`` (the session's PostgreSQL and Redis, a pytest plugin), and ``feed_articles`` / ``crawl_synthetic``
-(scripts run as subprocesses). The offline mirror itself is ``tests/site/``.
+The rest of the package: ``articles`` (the one synthetic Article factory, ``make_article``), ``fixture_archive``
+(the small realistic archive, built with it), ``story_corpus``, ``reliability`` (crawl arguments against the mirror,
+log stats, archive dumps), ``hostile_pages`` (hostile variants of a saved page), ``distributed`` (``scrapy crawl``
+processes sharing a Redis queue), ``servers`` (the session's PostgreSQL and Redis, a pytest plugin), ``mirror`` (the
+default offline mirror built and served once per session, a pytest plugin), and ``feed_articles`` /
+``crawl_synthetic`` (scripts run as subprocesses). The offline mirror itself is ``tests/site/``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Synthetic Articles for the store tests (and the subprocess helpers)."""
+"""The one factory of synthetic Articles for the tests (the store tests, the fixture archive, the subprocess helpers).
+
+``make_article`` builds a complete, valid Article whose every field can be overridden; ``article_url`` and
+``related_link`` build the URLs and related links that go in it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,14 @@ PORTALS = ("babel", "sumbar", "jatim", "kalbar", "papua")
 
 def article_url(portal: str, antara_id: int, slug: str = "berita") -> str:
     return f"https://{portal}.antaranews.com/berita/{antara_id}/{slug}"
+
+
+def related_link(
+    portal: str, antara_id: int, title: str, published_at: str | None = None, kind: str = "berita_terkait"
+) -> RelatedLink:
+    """A related link to ``portal``/``antara_id`` titled ``title``, its slug made from the title's first words."""
+    slug = "-".join(title.lower().split()[:6]).replace('"', "").replace(":", "")
+    return RelatedLink(url=article_url(portal, antara_id, slug), title=title, published_at=published_at, kind=kind)  # type: ignore[arg-type]
 
 
 def make_article(antara_id: int = 1, portal: str = "babel", *, n_related: int = 2, **overrides: Any) -> Article:

@@ -18,24 +18,19 @@ link statuses), from the babel sample page's ground truth plus hand-written arti
 from __future__ import annotations
 
 import copy
+import csv
+import io
+import json
 from pathlib import Path
 
 from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.store import Archive
 from tests.helpers import SAMPLES, ground_truth, load_json
+from tests.helpers.articles import article_url, make_article, related_link
 
 FETCHED = "2024-12-20T01:00:00+00:00"
 FETCHED_EARLIER = "2024-01-01T02:00:00+00:00"
 SUMATRA = ("aceh", "sumut", "sumbar", "riau", "kepri", "jambi", "sumsel", "babel", "bengkulu", "lampung")
-
-
-def _url(portal: str, antara_id: int, slug: str = "berita") -> str:
-    return f"https://{portal}.antaranews.com/berita/{antara_id}/{slug}"
-
-
-def link(portal: str, antara_id: int, title: str, published_at: str | None = None, kind: str = "berita_terkait"):
-    slug = "-".join(title.lower().split()[:6]).replace('"', "").replace(":", "")
-    return RelatedLink(url=_url(portal, antara_id, slug), title=title, published_at=published_at, kind=kind)  # type: ignore[arg-type]
 
 
 def sample_article() -> Article:
@@ -46,28 +41,28 @@ def sample_article() -> Article:
     return Article(**data, template="classic", fetched_at=FETCHED)
 
 
-def _article(portal: str, antara_id: int, title: str, published_at: str, body: str, **kw) -> Article:
-    dateline = kw.pop("dateline")
+def _article(portal: str, antara_id: int, title: str, published_at: str, body: str, *, dateline: str, **kw) -> Article:
+    """One of the fixture's hand-written stories (:func:`make_article` with the fixture's defaults: no related
+    links, tags or stored page unless given)."""
     slug = "-".join(title.lower().split()[:8]).replace(":", "")
-    return Article(
-        url=_url(portal, antara_id, slug),
-        portal=portal,
-        antara_id=antara_id,
-        title=title,
-        body=f"{dateline} (ANTARA) - {body}",
-        dateline=dateline,
-        published_at=published_at,
-        published_raw=kw.pop("published_raw", None),
-        reporter=kw.pop("reporter", "Pewarta ANTARA"),
-        editor=kw.pop("editor", "Redaktur ANTARA"),
-        category=kw.pop("category", "Ekonomi"),
-        tags=kw.pop("tags", []),
-        image_url=kw.pop("image_url", None),
-        image_caption=kw.pop("image_caption", None),
-        related=kw.pop("related", []),
-        template=kw.pop("template", "classic"),
-        fetched_at=kw.pop("fetched_at", FETCHED),
-    )
+    fields = {
+        "url": article_url(portal, antara_id, slug),
+        "title": title,
+        "body": f"{dateline} (ANTARA) - {body}",
+        "dateline": dateline,
+        "published_at": published_at,
+        "published_raw": None,
+        "reporter": "Pewarta ANTARA",
+        "editor": "Redaktur ANTARA",
+        "category": "Ekonomi",
+        "tags": [],
+        "image_url": None,
+        "image_caption": None,
+        "template": "classic",
+        "fetched_at": FETCHED,
+        "raw_html": None,
+    }
+    return make_article(antara_id, portal, n_related=0, **{**fields, **kw})
 
 
 ACEH = _article(
@@ -83,9 +78,11 @@ ACEH = _article(
     image_url="https://img.antaranews.com/cache/800x533/2024/03/12/nelayan-aceh.jpg",
     image_caption="Nelayan di Lampulo, Banda Aceh. ANTARA/HO",
     related=[
-        link("sumut", 520002, "Banjir rendam 300 rumah di Medan", "2024-01-01T03:00:00+07:00"),
-        link("aceh", 409999, "Nelayan Aceh Jaya terima kartu BPJS", "2024-02-01T10:00:00+07:00"),
-        link("babel", 366104, "BPJS Ketenagakerjaan Babel perluas perlindungan pekerja rentan", None, "baca_juga"),
+        related_link("sumut", 520002, "Banjir rendam 300 rumah di Medan", "2024-01-01T03:00:00+07:00"),
+        related_link("aceh", 409999, "Nelayan Aceh Jaya terima kartu BPJS", "2024-02-01T10:00:00+07:00"),
+        related_link(
+            "babel", 366104, "BPJS Ketenagakerjaan Babel perluas perlindungan pekerja rentan", None, "baca_juga"
+        ),
     ],
 )
 SUMUT_V1 = _article(
@@ -98,7 +95,7 @@ SUMUT_V1 = _article(
     published_raw="Senin, 1 Januari 2024 03:00 WIB",
     category="Peristiwa",
     tags=["banjir", "Medan"],
-    related=[link("sumut", 519990, "Sungai Deli meluap", "2023-12-30T18:00:00+07:00")],
+    related=[related_link("sumut", 519990, "Sungai Deli meluap", "2023-12-30T18:00:00+07:00")],
     fetched_at=FETCHED_EARLIER,
 )
 SUMUT = _article(
@@ -113,8 +110,8 @@ SUMUT = _article(
     category="Peristiwa",
     tags=["banjir", "Medan"],
     related=[
-        link("sumut", 519990, "Sungai Deli meluap", "2023-12-30T18:00:00+07:00"),
-        link("aceh", 410001, "BPJS Ketenagakerjaan Aceh lindungi 50.000 nelayan", None, "baca_juga"),
+        related_link("sumut", 519990, "Sungai Deli meluap", "2023-12-30T18:00:00+07:00"),
+        related_link("aceh", 410001, "BPJS Ketenagakerjaan Aceh lindungi 50.000 nelayan", None, "baca_juga"),
     ],
 )
 SUMBAR = _article(
@@ -127,8 +124,10 @@ SUMBAR = _article(
     published_raw="Senin, 1 Januari 2024 06:30 WIB",
     tags=["BPJS Ketenagakerjaan", "JHT"],
     related=[
-        link("sumbar", 329000, "Klaim JHT di Padang naik", "2023-11-20T11:00:00+07:00"),
-        link("www", 4000005, "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen", "2024-02-14T16:00:00+07:00"),
+        related_link("sumbar", 329000, "Klaim JHT di Padang naik", "2023-11-20T11:00:00+07:00"),
+        related_link(
+            "www", 4000005, "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen", "2024-02-14T16:00:00+07:00"
+        ),
     ],
 )
 RIAU_2023 = _article(
@@ -161,9 +160,11 @@ LAMPUNG = _article(
     published_raw="Sabtu, 20 Juli 2024 10:00 WIB",
     tags=["BPJS Ketenagakerjaan", "Disnaker"],
     related=[
-        link("lampung", 699000, "Pengawasan ketenagakerjaan di Lampung diperketat", "2024-07-01T08:00:00+07:00"),
-        link("aceh", 410001, "BPJS Ketenagakerjaan Aceh lindungi 50.000 nelayan", "2024-03-12T09:00:00+07:00"),
-        link("www", 4000005, "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen", None, "baca_juga"),
+        related_link(
+            "lampung", 699000, "Pengawasan ketenagakerjaan di Lampung diperketat", "2024-07-01T08:00:00+07:00"
+        ),
+        related_link("aceh", 410001, "BPJS Ketenagakerjaan Aceh lindungi 50.000 nelayan", "2024-03-12T09:00:00+07:00"),
+        related_link("www", 4000005, "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen", None, "baca_juga"),
     ],
 )
 BABEL_2024 = _article(
@@ -176,13 +177,15 @@ BABEL_2024 = _article(
     published_raw="Sabtu, 16 November 2024 07:29 WIB",
     tags=["BPJS Ketenagakerjaan"],
     related=[
-        link(
+        related_link(
             "babel",
             366104,
             "BPJS Ketenagakerjaan Babel perluas perlindungan pekerja rentan",
             "2023-09-01T10:15:00+07:00",
         ),
-        link("babel", 441906, "BPJS Ketenagakerjaan dorong desa di Belitung Timur", "2024-10-03T15:02:00+07:00"),
+        related_link(
+            "babel", 441906, "BPJS Ketenagakerjaan dorong desa di Belitung Timur", "2024-10-03T15:02:00+07:00"
+        ),
     ],
 )
 JATIM = _article(
@@ -193,7 +196,7 @@ JATIM = _article(
     "BPJS Ketenagakerjaan Jawa Timur menggandeng pemerintah desa untuk melindungi pekerja informal.",
     dateline="Surabaya",
     tags=["BPJS Ketenagakerjaan"],
-    related=[link("www", 4000005, "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen")],
+    related=[related_link("www", 4000005, "Menaker: kepesertaan BPJS Ketenagakerjaan naik 10 persen")],
 )
 WWW = _article(
     "www",
@@ -206,8 +209,8 @@ WWW = _article(
     tags=["BPJS Ketenagakerjaan", "Kemnaker"],
     template="wrap",
     related=[
-        link("aceh", 410001, "BPJS Ketenagakerjaan Aceh lindungi 50.000 nelayan", "2024-03-12T09:00:00+07:00"),
-        link("papua", 150009, "Banjir bandang di Jayapura", "2024-03-10T20:00:00+09:00"),
+        related_link("aceh", 410001, "BPJS Ketenagakerjaan Aceh lindungi 50.000 nelayan", "2024-03-12T09:00:00+07:00"),
+        related_link("papua", 150009, "Banjir bandang di Jayapura", "2024-03-10T20:00:00+09:00"),
     ],
 )
 PAPUA = _article(
@@ -236,7 +239,7 @@ ARTICLES: list[Article] = [
     WWW,
     PAPUA,
 ]
-DEAD = LinkStatus(url=_url("aceh", 409999), portal="aceh", antara_id=409999, status=404, reason="http_404")
+DEAD = LinkStatus(url=article_url("aceh", 409999), portal="aceh", antara_id=409999, status=404, reason="http_404")
 
 
 def write(archive: Archive) -> None:
@@ -259,6 +262,18 @@ def build(path: str | Path) -> Path:
     return path
 
 
+def build_with_stories(path: str | Path) -> Path:
+    """The fixture archive plus the synthetic copy set of ``story_corpus`` (stories of several articles), at
+    ``path``; returns the path."""
+    from tests.helpers import story_corpus
+
+    path = Path(path)
+    with Archive.open(f"sqlite:///{path}") as archive:
+        write(archive)
+        archive.write_batch([copy.deepcopy(a) for a in story_corpus.build().articles])
+    return path
+
+
 def feed_record(article: Article) -> dict:
     """What a feed (``scrapy crawl -O out.jsonl``) carries for ``article``: the documented fields, in order."""
     from antara_crawler.items import ARTICLE_FEED_FIELDS, related_for_feed
@@ -267,3 +282,17 @@ def feed_record(article: Article) -> dict:
     record["tags"] = list(article.tags)
     record["related"] = related_for_feed(article.related)
     return record
+
+
+def csv_records(text: str) -> list[dict]:
+    """A CSV feed (``antara_crawler.newfeed.CsvArticleExporter``) read back as the records :func:`feed_record` gives."""
+    records = []
+    for row in csv.DictReader(io.StringIO(text)):
+        record = {k: (v if v != "" else None) for k, v in row.items()}
+        record["antara_id"] = int(row["antara_id"])
+        record["tags"] = json.loads(row["tags"])
+        record["related"] = json.loads(row["related"])
+        for name in ("story_id", "story_size"):
+            record[name] = int(row[name]) if row[name] else None
+        records.append(record)
+    return records

@@ -4,7 +4,7 @@
 the markup instead: elements dropped or duplicated, closing tags removed, charsets re-encoded or mis-declared,
 content wrapped in hundreds of nested divs, NULs and control characters, bad numeric entities, unclosed scripts,
 comments and CDATA, a 200 KB attribute. Every seed page of ``tests/fixtures/samples`` and ``tests/fixtures/pages``
-takes part. Deterministic seed. Each result must be a valid article (``validation_problem`` is None and the store
+takes part. Deterministic seed. Each result must be a valid article (``drop_reason`` is None and the store
 can turn it into rows) or a ``NotArticle`` with a known reason; never another exception, never ``parse_error``.
 """
 
@@ -20,9 +20,9 @@ import pytest
 
 from antara_crawler.extract import NotArticle, parse_article
 from antara_crawler.items import Article
-from antara_crawler.pipelines.validate import validation_problem
 from antara_crawler.store.archive import BadItem, prepare
 from antara_crawler.urls import parse_article_url
+from antara_crawler.validation import drop_reason
 from tests.helpers import FIXTURES, SAMPLES, load_json
 
 SEED = 20260707
@@ -202,7 +202,7 @@ def fuzz(n: int = PAGES_FUZZED, seed: int = SEED) -> tuple[Counter, Counter, lis
 def _article_problem(article: Article) -> str | None:
     if not isinstance(article, Article):
         return f"not an Article: {type(article).__name__}"
-    reason = validation_problem(article)
+    reason = drop_reason(article)
     if reason:
         return f"article fails validation: {reason}"
     try:

@@ -1,8 +1,8 @@
-"""Parquet and GraphML/GEXF exports: round trips through pyarrow, pandas, DuckDB and networkx."""
+"""Parquet and GraphML/GEXF exports: round trips through pyarrow, pandas, DuckDB and networkx (``scrapy export`` to
+Parquet in a real process: ``tests/e2e/test_e2e_export_analysis.py``)."""
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ from antara_crawler.store import Archive
 from antara_crawler.store.export import ExportError, export, iter_records
 from antara_crawler.store.parquet import ROW_GROUP_ROWS
 from antara_crawler.store.search import ArchiveFilter
-from tests.helpers import ROOT, run_scrapy, story_corpus
+from tests.helpers import ROOT
 from tests.helpers import fixture_archive as fx
 
 pa = pytest.importorskip("pyarrow")
@@ -26,11 +26,7 @@ nx = pytest.importorskip("networkx")
 def db_path(tmp_path_factory):
     """The fixture archive (tags, related links of both kinds, dead and unarchived targets) plus the synthetic copy
     set (stories of several articles)."""
-    path = tmp_path_factory.mktemp("analysis") / "antara.db"
-    with Archive.open(f"sqlite:///{path}") as archive:
-        fx.write(archive)
-        archive.write_batch([copy.deepcopy(a) for a in story_corpus.build().articles])
-    return path
+    return fx.build_with_stories(tmp_path_factory.mktemp("analysis") / "antara.db")
 
 
 @pytest.fixture
@@ -189,20 +185,6 @@ def test_graph_of_a_filter_marks_archived_targets_outside_it(archive, tmp_path):
     outside = {n: d for n, d in graph.nodes(data=True) if not n.startswith("lampung/")}
     assert {n for n, d in outside.items() if d["status"] == "archived"} == {"aceh/410001", "www/4000005"}
     assert all("story_id" in d and "title" in d for d in outside.values() if d["status"] == "archived")
-
-
-@pytest.mark.e2e
-def test_scrapy_export_writes_parquet(db_path, tmp_path):
-    out = tmp_path / "cli.parquet"
-    result = run_scrapy(["export", "--db", str(db_path), "-o", str(out)], env={"ANTARA_PROGRESS_INTERVAL": "0"})
-    assert result.returncode == 0, result.stderr
-    assert pq.read_metadata(out).num_rows == len(list(iter_records_of(db_path)))
-    assert "[antara_crawler.progress] INFO: export:" in result.stderr  # not a terminal: log lines
-
-
-def iter_records_of(db_path):
-    with Archive.open(f"sqlite:///{db_path}") as archive:
-        yield from iter_records(archive.engine)
 
 
 @pytest.mark.parametrize(("blocked", "command"), [("pyarrow", "export"), ("datasketch", "stories")])
