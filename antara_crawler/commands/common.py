@@ -43,7 +43,7 @@ class ArchiveCommandMixin:
     def archive_url(self, opts: Any) -> str:
         """``--db`` (a path or a URL), else the ANTARA_DB_URL setting: the same rule for every command."""
         from antara_crawler.store import db_url
-        from antara_crawler.store.engine import db_url_from
+        from antara_crawler.store.location import db_url_from
 
         if opts.db:
             return db_url_from(opts.db)

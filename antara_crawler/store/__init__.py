@@ -134,7 +134,7 @@ UNAVAILABLE_STAT = "antara/archive/unavailable"
 def db_url(settings: Any = None) -> str:
     """ANTARA_DB_URL from Scrapy settings, else the environment, else the default SQLite file."""
     url = settings.get("ANTARA_DB_URL") if settings is not None else None
-    from antara_crawler.store.engine import DEFAULT_DB_URL
+    from antara_crawler.store.location import DEFAULT_DB_URL
 
     return url or os.environ.get("ANTARA_DB_URL") or DEFAULT_DB_URL
 

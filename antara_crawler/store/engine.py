@@ -14,20 +14,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from antara_crawler.store.errors import ArchiveMissing, QueryError
+from antara_crawler.store.location import DEFAULT_DB_URL
+from antara_crawler.store.revision import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DB_URL = "sqlite:///data/antara.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL advisory lock held while migrating ("anta")
 MIGRATION_LOCK = 0x616E7461
-#: the newest migration in migrations/versions (tests/store/test_migrations.py checks it against Alembic's head).
-#: An archive already at this revision is opened without importing Alembic at all, which keeps read-only commands
-#: such as ``scrapy gaps`` quick; any other revision is migrated by Alembic as before.
-HEAD_REVISION = "0007"
 #: how long a SQLite statement waits for another process's lock before failing with "database is locked" (then the
 #: store's retry takes over, see store/retry.py); ANTARA_SQLITE_BUSY_SECONDS
 DEFAULT_BUSY_SECONDS = 30.0
@@ -138,13 +135,6 @@ def make_engine(url: str, *, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engi
     return engine
 
 
-def db_url_from(value: str) -> str:
-    """A ``--db`` value as an SQLAlchemy URL: a URL is kept, a plain path becomes ``sqlite:///<path>``."""
-    if "://" in value:
-        return value
-    return f"sqlite:///{value}"
-
-
 def open_existing_engine(url: str) -> Engine:
     """An engine on an archive that must exist already, migrated to head: an SQLite file that does not exist raises
     :class:`ArchiveMissing` (nothing is created), a malformed URL :class:`QueryError`. The read-only commands open
@@ -173,7 +163,6 @@ __all__ = [
     "HEAD_REVISION",
     "alembic_config",
     "current_revision",
-    "db_url_from",
     "head_revision",
     "make_engine",
     "open_existing_engine",

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -25,29 +24,12 @@ from antara_crawler import backfill
 from antara_crawler.backfill import ARCHIVED, STATES, Run
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
+from antara_crawler.store.gaps import REPORT_KEYS, PortalReport, report_with
 from antara_crawler.utc import utc_text
 
 #: ids of one batch closer than this share one read of the ledger (one window of runs)
 WINDOW_GAP = 2000
 #: the keys of one portal's report, in order (``scrapy gaps --json``)
-REPORT_KEYS = ("portal", "low", "high", "archived", "not_found", "not_article", "failed", "unprobed")
-
-
-@dataclass
-class PortalReport:
-    """``scrapy gaps`` figures of one portal (or of one id range, for the run summary)."""
-
-    portal: str
-    low: int | None  # lowest archived id
-    high: int | None  # highest archived id
-    archived: int = 0
-    not_found: int = 0
-    not_article: int = 0
-    failed: int = 0
-    unprobed: int = 0  # ids in [low, high] with no ledger entry
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
@@ -247,28 +229,14 @@ def portals(engine: Engine) -> list[str]:
 
 
 def report(engine: Engine, portal_names: Sequence[str] | None = None) -> list[PortalReport]:
-    """``scrapy gaps``: per portal, archived bounds, counts per state over all its runs, unprobed ids in bounds.
-
-    The counts and bounds come from ``id_ledger_totals`` (one row per portal, kept in step by :func:`record`);
-    ``unprobed`` takes two primary-key range scans per portal, over the runs outside its archived bounds.
-    """
-    t = s.id_ledger_totals
-    wanted = list(portal_names) if portal_names is not None else None
-    stmt = select(t)
-    if wanted is not None:
-        stmt = stmt.where(t.c.portal.in_(wanted))
-    reports: dict[str, PortalReport] = {}
+    """``scrapy gaps``: per portal, archived bounds, counts per state over all its runs, unprobed ids in bounds
+    (:func:`antara_crawler.store.gaps.report_with`, the one owner of the report, run through SQLAlchemy)."""
     with engine.connect() as conn:
-        for row in conn.execute(stmt).mappings():
-            rep = reports[row["portal"]] = PortalReport(row["portal"], row["low"], row["high"])
-            for state in STATES:
-                setattr(rep, state, int(row[state]))
-        for rep in reports.values():
-            if rep.low is not None and rep.high is not None:
-                total = rep.archived + rep.not_found + rep.not_article + rep.failed
-                rep.unprobed = (rep.high - rep.low + 1) - (total - _outside(conn, rep.portal, rep.low, rep.high))
-    names = wanted if wanted is not None else sorted(reports)
-    return [reports.get(p) or PortalReport(p, None, None) for p in names]
+
+        def execute(sql: str, params: dict[str, Any]) -> list[Any]:
+            return list(conn.execute(text(sql), params).all())
+
+        return report_with(execute, portal_names)
 
 
 def range_report(engine: Engine, portal: str, lo: int, hi: int) -> PortalReport:
@@ -303,16 +271,6 @@ def _clipped_length(t: Any, lo: int, hi: int) -> Any:
     start = case((t.c.first_id < lo, lo), else_=t.c.first_id)
     end = case((t.c.last_id > hi, hi), else_=t.c.last_id)
     return end - start + 1
-
-
-def _outside(conn: Connection, portal: str, low: int, high: int) -> int:
-    """Ids of the ledger outside ``[low, high]``, the archived bounds: ``low`` starts a run and ``high`` ends one
-    (runs never overlap), so no run straddles them and two primary-key range scans count them."""
-    t = s.id_ledger
-    length = func.coalesce(func.sum(t.c.last_id - t.c.first_id + 1), 0)
-    below = select(length).where(t.c.portal == portal, t.c.first_id < low)
-    above = select(length).where(t.c.portal == portal, t.c.first_id > high)
-    return int(conn.execute(below).scalar_one()) + int(conn.execute(above).scalar_one())
 
 
 # --- dates of archived ids (bounds of a backfill by date) -------------------------------------------------------

@@ -12,8 +12,8 @@ import sqlite3
 import pytest
 
 from antara_crawler.store import Archive
-from antara_crawler.store.engine import db_url_from
 from antara_crawler.store.export import iter_archive
+from antara_crawler.store.location import db_url_from
 from antara_crawler.store.search import ArchiveFilter, QueryError, fts5_to_tsquery, search
 from tests.helpers import fixture_archive as fx
 

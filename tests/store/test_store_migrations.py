@@ -189,8 +189,9 @@ def test_revision_5_keeps_stored_pages_as_position_1_and_back(tmp_path: Path) ->
 
 
 def test_head_revision_constant_is_alembics_head():
-    """engine.HEAD_REVISION lets a current archive open without importing Alembic; it must name the newest migration."""
-    from antara_crawler.store.engine import HEAD_REVISION
+    """store.revision.HEAD_REVISION lets a current archive open without importing Alembic: it must name the newest
+    migration."""
+    from antara_crawler.store.revision import HEAD_REVISION
 
     assert head_revision() == HEAD_REVISION
 
