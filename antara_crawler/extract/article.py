@@ -30,9 +30,9 @@ from antara_crawler.items import Article, RelatedLink
 from antara_crawler.urls import ArticleRef, parse_article_url
 
 from . import amp, classic, generic, metadata, wrap
-from .page import Page, Partial, RawLink, first, has_class, text_of, xp
+from .page import Page, Partial, RawLink, text_of
 from .text import norm, parse_oleh_line
-from .tree import NotArticle, decode, parse_tree
+from .tree import NotArticle, decode, parse_tree, parse_tree_data
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +65,8 @@ _NOT_FOUND = re.compile(
     r"\s+(?:tidak\s+(?:ditemukan|tersedia|ada)|not\s+found)[.!]?)$",
     re.IGNORECASE,
 )
-_CANONICAL = xp("/html/head/link[@rel='canonical']/@href")
-#: Teaser items of a listing page (``/terkini``, an index): regional ``article.simple-post.simple-big``, www
-#: ``div.card__post`` (the same markup ``extract/listing.py`` reads).
-_LISTING_ITEMS = xp(
-    f"descendant::article[{has_class('simple-post')} and {has_class('simple-big')}]"
-    f" | descendant::div[{has_class('card__post')}]"
-)
+#: Teaser items of a listing page (``/terkini``, an index) are regional ``article.simple-post.simple-big`` and www
+#: ``div.card__post`` (the same markup ``extract/listing.py`` reads), looked up in ``Page.by_class``.
 #: A page without article markup holding at least this many teaser items is a listing, not an article.
 LISTING_MIN_ITEMS = 3
 
@@ -104,8 +99,8 @@ def parse_article(
 def _parse(
     html: str | bytes, url: str, ref: ArticleRef, fetched_at: datetime | str | None, encoding: str | None
 ) -> Article:
-    root = parse_tree(html, encoding)
-    page = Page(root=root, url=url, ref=ref)
+    root, data = parse_tree_data(html, encoding)
+    page = Page(root=root, url=url, ref=ref, data=data)
     values, sources, template = _merge(page)
     title, body = values.get("title"), values.get("body")
     if _looks_not_found(page, values, template):
@@ -227,7 +222,9 @@ def _looks_like_listing(page: Page, template: str) -> bool:
     for token in ("post-header", "post-content", "wrap__article-detail", "wrap__article-detail-content"):
         if page.by_class(token):
             return False
-    return len(_LISTING_ITEMS(page.root)) >= LISTING_MIN_ITEMS
+    items = page.by_class("card__post", "div")
+    big = [el for el in page.by_class("simple-post", "article") if "simple-big" in el.get("class", "").split()]
+    return len(items) + len(big) >= LISTING_MIN_ITEMS
 
 
 # --- output fields ---------------------------------------------------------------------------------------------
@@ -235,7 +232,7 @@ def _looks_like_listing(page: Page, template: str) -> bool:
 
 def _canonical(page: Page, ref: ArticleRef) -> str:
     """The page's own canonical URL when it names the same article (it keeps the slug), else the request's."""
-    href = first(_CANONICAL(page.root)) or page.meta.get("og:url")
+    href = page.canonical_href or page.meta.get("og:url")
     if isinstance(href, str):
         own = parse_article_url(href.strip())
         if own is not None and own.key == ref.key and own.slug:

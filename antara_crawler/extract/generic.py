@@ -227,10 +227,7 @@ def extract(page: Page, wanted: frozenset[str] = FIELDS) -> Partial:
     return out
 
 
-#: The section menu's highlighted item; ``Home``/``Beranda``/``Terkini`` are not sections.
-_ACTIVE_ITEM = xp(
-    "descendant::li[contains(@class, 'active') or contains(@class, 'current') or contains(@class, 'selected')]"
-)
+#: The section menu's highlighted item (``Page.active_items``); ``Home``/``Beranda``/``Terkini`` are not sections.
 _ACTIVE_TOKENS = frozenset({"active", "current", "selected"})
 _NOT_SECTIONS = frozenset({"home", "beranda", "terkini", "indeks", "index", "terpopuler", "video", "foto"})
 
@@ -242,7 +239,7 @@ def category(page: Page) -> str | None:
             crumbs = [c for c in (text_of(li) for li in _CRUMBS(box)) if c]
             if len(crumbs) > 1:
                 return crumbs[-1]
-    for li in _ACTIVE_ITEM(page.root):
+    for li in page.active_items:
         if _ACTIVE_TOKENS.isdisjoint((li.get("class") or "").split()):
             continue  # "inactive", "active-tab"...
         link = next(li.iterchildren("a"), None)

@@ -38,6 +38,11 @@ def parse_tree(html: str | bytes, encoding: str | None = None) -> etree._Element
 
     Everything is parsed as UTF-8 bytes (the fastest lxml input): text is encoded, other charsets re-encoded.
     """
+    return parse_tree_data(html, encoding)[0]
+
+
+def parse_tree_data(html: str | bytes, encoding: str | None = None) -> tuple[etree._Element, bytes]:
+    """:func:`parse_tree`, also returning the UTF-8 bytes lxml parsed (for cheap substring checks)."""
     replaced = False
     if isinstance(html, str):
         data = html.encode("utf-8", "replace")
@@ -64,7 +69,7 @@ def parse_tree(html: str | bytes, encoding: str | None = None) -> etree._Element
         raise NotArticle("empty", str(exc)[:100]) from None
     if root is None or not isinstance(root.tag, str):
         raise NotArticle("empty")
-    return root
+    return root, data
 
 
 def _parser() -> etree.HTMLParser:
@@ -117,4 +122,4 @@ def decode(data: bytes | bytearray | memoryview, hint: str | None = None) -> str
     return raw.decode("utf-8", "replace")
 
 
-__all__ = ["NotArticle", "decode", "parse_tree"]
+__all__ = ["NotArticle", "decode", "parse_tree", "parse_tree_data"]
