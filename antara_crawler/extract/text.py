@@ -47,6 +47,17 @@ _DATELINE_BARE = re.compile(r"^(?:ANTARA|(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*)
 #: The agency tag anywhere in a paragraph (a pull quote glued before the dateline).
 _AGENCY_INSIDE = re.compile(_AGENCY + _SEP, re.IGNORECASE)
 
+
+def _tagged_dateline(text: str) -> re.Match[str] | None:
+    """``_DATELINE.match``; a text without a ``(`` cannot hold the agency tag (the lazy place makes the regex try
+    81 lengths before failing, several microseconds per paragraph)."""
+    return _DATELINE.match(text) if "(" in text else None
+
+
+def _bare_dateline(text: str) -> re.Match[str] | None:
+    """``_DATELINE_BARE.match``; both of its forms start with an ASCII capital."""
+    return _DATELINE_BARE.match(text) if "A" <= text[:1] <= "Z" else None
+
 #: A photo credit ending a caption: ``(ANTARA FOTO/…)``, ``(ANTARA/HO-…)``, ``(HO-…)``, ``(FOTO ANTARA/…)``,
 #: ``(Antarasumsel.com/Grafis/Aw)``, ``(ANTARANews/ferly)``, and the unbracketed ``ANTARA/HO-…`` at the end.
 #: ``(IGT)`` or a crew ``(A/B/C)`` are not credits.
@@ -161,14 +172,14 @@ def is_dropped_line(text: str) -> bool:
 
 def split_dateline(first_paragraph: str) -> str | None:
     """The place before ``(ANTARA) -`` at the start of paragraph 1 (``Serang, Banten``), or None."""
-    m = _DATELINE.match(first_paragraph) or _DATELINE_BARE.match(first_paragraph)
+    m = _tagged_dateline(first_paragraph) or _bare_dateline(first_paragraph)
     if not m or not m.group("place"):
         return None
     return norm(m.group("place")).rstrip(",").strip() or None
 
 
 def has_dateline(paragraph: str) -> bool:
-    return bool(_DATELINE.match(paragraph) or _DATELINE_BARE.match(paragraph))
+    return bool(_tagged_dateline(paragraph) or _bare_dateline(paragraph))
 
 
 def is_caption(text: str) -> bool:
@@ -216,7 +227,7 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
             if i == 0:
                 return rest
             return [q for q in paragraphs[:i] if not _shares_run(q, rest)] + rest
-        m = _AGENCY_INSIDE.search(p)
+        m = _AGENCY_INSIDE.search(p) if "(" in p else None
         if m is not None:
             start = _place_start(p, m.start())
             if start > 0 and _shares_run(p[:start], paragraphs[i + 1 :] + [p[m.end() :]]):
@@ -302,27 +313,38 @@ class _Walker:
         self.block_links.clear()
 
     def walk(self, el: etree._Element) -> None:
+        buf = self.buf
         if el.text:
-            self.buf.append(el.text)
+            buf.append(el.text)
         for child in el:
             tag = child.tag
             if isinstance(tag, str):
                 if tag == "br":
-                    self.flush()
+                    if buf:  # a break with nothing before it flushes nothing (flush() inlined: its call costs more)
+                        self.flush()
+                    else:
+                        self.block_links.clear()
                 elif tag in _SKIP_TAGS:
                     pass
                 else:
                     cls = child.get("class")
-                    if cls and _BACA_JUGA_CLASS.search(cls):
+                    kind = _class_kind(cls) if cls else 0
+                    if kind == _BACA_JUGA_KIND:
                         self.flush()
                         self.links.extend(_links_in(child))
-                    elif cls and _SKIP_CLASS.search(cls):
+                    elif kind == _SKIP_KIND:
                         if tag in _BLOCK_TAGS:
                             self.flush()
                     elif tag in _BLOCK_TAGS:
-                        self.flush()
+                        if buf:
+                            self.flush()
+                        else:
+                            self.block_links.clear()
                         self.walk(child)
-                        self.flush()
+                        if buf:
+                            self.flush()
+                        else:
+                            self.block_links.clear()
                     else:
                         if tag == "a":
                             href = child.get("href")
@@ -330,7 +352,24 @@ class _Walker:
                                 self.block_links.append((href, norm(raw_text(child)) or child.get("title", "")))
                         self.walk(child)
             if child.tail:
-                self.buf.append(child.tail)
+                buf.append(child.tail)
+
+
+_BACA_JUGA_KIND, _SKIP_KIND = 1, 2
+#: class attribute -> 0 (plain), _BACA_JUGA_KIND or _SKIP_KIND: a page repeats a few class strings many times
+#: (``MsoNormal`` on every paragraph), and the two regexes cost more than the rest of the walk per element.
+_CLASS_KINDS: dict[str, int] = {}
+_CLASS_KINDS_MAX = 4096
+
+
+def _class_kind(cls: str) -> int:
+    kind = _CLASS_KINDS.get(cls)
+    if kind is None:
+        kind = _BACA_JUGA_KIND if _BACA_JUGA_CLASS.search(cls) else _SKIP_KIND if _SKIP_CLASS.search(cls) else 0
+        if len(_CLASS_KINDS) >= _CLASS_KINDS_MAX:
+            _CLASS_KINDS.clear()
+        _CLASS_KINDS[cls] = kind
+    return kind
 
 
 def _links_in(el: etree._Element) -> list[Link]:
@@ -347,11 +386,11 @@ def dedupe_paragraphs(paragraphs: list[str]) -> list[str]:
     out: list[str] = []
     index: dict[str, int] = {}  # paragraph without its dateline -> position in out
     for p in paragraphs:
-        m = _DATELINE.match(p)
+        m = _tagged_dateline(p)
         bare = p[m.end() :] if m else p
         if bare in index:
             i = index[bare]
-            if m and not _DATELINE.match(out[i]):
+            if m and not _tagged_dateline(out[i]):
                 out[i] = p
             continue
         index[bare] = len(out)
