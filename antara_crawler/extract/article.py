@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -57,6 +58,12 @@ _COUPLED = {
     "editor": "reporter",
     "published_machine": "published_raw",
 }
+
+#: anchor field -> the fields coupled to it, in ``_COUPLED`` order (``_take`` looks them up for every field).
+_DEPENDENTS: dict[str, tuple[str, ...]] = {}
+for _dep, _anchor in _COUPLED.items():
+    _DEPENDENTS[_anchor] = (*_DEPENDENTS.get(_anchor, ()), _dep)
+del _dep, _anchor
 
 #: A whole heading saying "page not found" (anchored: a real headline may contain "... tidak ada ...").
 _NOT_FOUND = re.compile(
@@ -195,8 +202,8 @@ def _take(part: Partial, values: dict[str, Any], sources: dict[str, str]) -> Non
         sources[name] = part.layer
         if anchor is None:
             # the fields coupled to this one come from this layer, or stay empty (None blocks later layers)
-            for dep, anc in _COUPLED.items():
-                if anc == name and dep not in values and dep not in part.values:
+            for dep in _DEPENDENTS.get(name, ()):
+                if dep not in values and dep not in part.values:
                     values[dep] = None
                     sources[dep] = part.layer
 
@@ -294,9 +301,26 @@ def _base(fetched_at: str) -> datetime | None:
         return None
 
 
+#: (whole second of the clock, its ISO string): ``datetime.now`` and ``isoformat`` for every article cost more than
+#: the rest of a small page's output fields.
+_now_iso: tuple[int, str] = (0, "")
+
+
+def _now() -> str:
+    global _now_iso
+    now = time.time()
+    second = int(now)
+    cached = _now_iso
+    if cached[0] == second:
+        return cached[1]
+    text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
+    _now_iso = (second, text)
+    return text
+
+
 def _fetched_at(value: datetime | str | None) -> str:
     if value is None:
-        value = datetime.now(UTC)
+        return _now()
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

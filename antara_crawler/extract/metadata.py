@@ -55,6 +55,8 @@ def jsonld(page: Page, wanted: frozenset[str] = JSONLD_FIELDS) -> Partial:
 def opengraph(page: Page, wanted: frozenset[str] = OPENGRAPH_FIELDS) -> Partial:
     out = Partial("opengraph")
     meta = page.meta
+    if not meta:
+        return out  # no head meta at all: no article:tag either
     out.set("title", strip_site_suffix(meta.get("og:title") or meta.get("twitter:title")))
     out.set(
         "published_raw",

@@ -259,7 +259,9 @@ class Page:
         """``og:title``/``article:published_time``/``description``/``canonical``... -> content (first wins)."""
         if self._meta is None:
             found: dict[str, str] = {}
-            nodes = [el for el in self.head_links if _is_head_meta(el)]  # /html/head/meta[@content] | .../link[@rel][@href]
+            nodes = [
+                el for el in self.head_links if _is_head_meta(el)
+            ]  # /html/head/meta[@content] | .../link[@rel][@href]
             if not nodes:  # descendant::meta[@content][@property or @name or @itemprop]
                 nodes = [
                     el

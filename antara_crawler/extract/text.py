@@ -58,6 +58,7 @@ def _bare_dateline(text: str) -> re.Match[str] | None:
     """``_DATELINE_BARE.match``; both of its forms start with an ASCII capital."""
     return _DATELINE_BARE.match(text) if "A" <= text[:1] <= "Z" else None
 
+
 #: A photo credit ending a caption: ``(ANTARA FOTO/…)``, ``(ANTARA/HO-…)``, ``(HO-…)``, ``(FOTO ANTARA/…)``,
 #: ``(Antarasumsel.com/Grafis/Aw)``, ``(ANTARANews/ferly)``, and the unbracketed ``ANTARA/HO-…`` at the end.
 #: ``(IGT)`` or a crew ``(A/B/C)`` are not credits.
