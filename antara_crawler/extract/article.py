@@ -159,7 +159,7 @@ def _merge(page: Page) -> tuple[dict[str, Any], dict[str, str], str]:
             _take_oleh(values, sources, date=False)
             break
     for layer, provides in _FALLBACKS:
-        wanted = frozenset(name for name in provides if name not in values)
+        wanted = provides.difference(values)
         if wanted:
             _take(layer(page, wanted), values, sources)
     _take_oleh(values, sources, date=True)

@@ -257,6 +257,7 @@ _YEAR = re.compile(r"\b\d{4}\b")
 _TITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _HEADINGS_BYTES = tuple(heading.encode() for heading in RELATED_HEADINGS)
 _HEADINGS_SET = frozenset(_HEADINGS_BYTES)
+_HEADING_MAX = max(len(heading) for heading in _HEADINGS_BYTES)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
 
@@ -306,7 +307,14 @@ def _headings(root: etree._Element) -> list[etree._Element]:
     out: list[etree._Element] = []
     for el in root.iter(*_HEADING_TAGS):
         own = el.text
-        if own and own.encode("utf-8", "surrogatepass").lower().strip() in _HEADINGS_SET:
+        # a heading is at most _HEADING_MAX ASCII bytes once stripped, so its text is at most that many characters
+        # once stripped of any whitespace (str.strip removes all that bytes.strip does, and more): most own texts
+        # (paragraphs, menu labels) fail that length test without being encoded
+        if (
+            own
+            and (len(own) <= _HEADING_MAX or len(own.strip()) <= _HEADING_MAX)
+            and own.encode("utf-8", "surrogatepass").lower().strip() in _HEADINGS_SET
+        ):
             out.append(el)
     return out
 
