@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import wraps
 from typing import Any
 from urllib.parse import urljoin
 
@@ -45,6 +45,22 @@ _FOLLOWING_TEXT = etree.XPath("following::text()", smart_strings=False)
 #: plus the root when it has one): libxml2 walks ``//@name`` about four times faster than it evaluates the
 #: ``[@itemprop]`` predicate on every element.
 _ITEMPROP_ATTRS = etree.XPath("//@itemprop")
+
+
+def _cached(fn: Callable[[Page], Any]) -> Any:
+    """A property computed once per page and kept in the instance's ``__dict__`` under its own name
+    (``functools.cached_property`` takes a lock on every read before Python 3.12)."""
+    name = fn.__name__
+
+    @wraps(fn)
+    def get(self: Page) -> Any:
+        cache = self.__dict__
+        if name in cache:
+            return cache[name]
+        value = cache[name] = fn(self)
+        return value
+
+    return property(get)
 
 
 @dataclass
@@ -174,7 +190,7 @@ class Page:
         are read after, and the soft-404 check reads."""
         return self._indexed("_h1")
 
-    @cached_property
+    @_cached
     def texts_after_h1(self) -> list[str]:
         """The text nodes after the first ``h1`` (its own excluded), document order, as plain strings: read once
         for the printed byline and the header date (plain strings cost a third of node-aware ones; a rule that
@@ -202,7 +218,7 @@ class Page:
         'selected')]``, document order."""
         return self._indexed("_active")
 
-    @cached_property
+    @_cached
     def head_links(self) -> list[etree._Element]:
         """The ``<meta>`` and ``<link>`` children of ``/html/head``, document order."""
         root = self.root
@@ -233,7 +249,7 @@ class Page:
                     return href
         return None
 
-    @cached_property
+    @_cached
     def itemprops(self) -> list[etree._Element]:
         """``descendant::*[@itemprop]``; an empty list without an XPath when the page's bytes never say itemprop
         (HTML attribute names are case-insensitive: libxml2 lower-cases them, so the bytes may hold any case)."""

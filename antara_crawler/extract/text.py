@@ -153,7 +153,10 @@ _BACA_JUGA_CLASS = re.compile(r"(?:^|\s)baca-?juga(?:\s|$)")
 
 
 def raw_text(el: etree._Element) -> str:
-    """All the text inside ``el`` (no tail), like ``text_content()`` but for plain lxml elements, in C."""
+    """All the text inside ``el`` (no tail), like ``text_content()`` but for plain lxml elements, in C. An element
+    without children holds its ``.text`` alone (the parser drops comments and PIs), read without a serialiser."""
+    if not len(el):
+        return el.text or ""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
