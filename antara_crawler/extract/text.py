@@ -244,14 +244,17 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
 
 #: A sentence glued to the previous one without a space (``Kamis malam.Kegiatan ini …``): where a pull quote
 #: printed inside the lead paragraph was joined to it.
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z])")
+#: The glue point is the end of each match: the two characters before it are consumed (two such points are always
+#: at least three characters apart, so consuming them skips none) and the regex engine can skip ahead to the next
+#: ``[a-z0-9]`` instead of testing a lookbehind at every position.
+_GLUED_SENTENCE = re.compile(r"[a-z0-9][.!?](?=[A-Z])")
 
 
 def _drop_glued_quote(lead: str, rest: list[str]) -> str:
     """The dateline paragraph without a pull quote glued after one of its sentences, when the body repeats it."""
     for m in _GLUED_SENTENCE.finditer(lead):
-        if _shares_run(lead[m.start() :], rest):
-            return lead[: m.start()]
+        if _shares_run(lead[m.end() :], rest):
+            return lead[: m.end()]
     return lead
 
 
@@ -441,8 +444,20 @@ def _byline_walk(el: etree._Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
+#: label pattern -> the words one of which every match starts with (a search starts at the first of them: the
+#: alternation of ``_EDITOR`` has no literal prefix for the regex engine to skip ahead to).
+_LABEL_WORDS = {
+    _REPORTER: ("Pewarta",),
+    _EDITOR: ("Editor", "Penyunting"),
+    _TRANSLATOR: ("Penerjemah",),
+}
+
+
 def _label(pattern: re.Pattern[str], text: str) -> str | None:
-    m = pattern.search(text)
+    found = [at for at in (text.find(word) for word in _LABEL_WORDS[pattern]) if at >= 0]
+    if not found:
+        return None
+    m = pattern.search(text, min(found))
     if not m:
         return None
     value = norm(m.group("v")).strip(" ,;/|-–")
