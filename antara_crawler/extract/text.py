@@ -78,71 +78,17 @@ _EDITOR = re.compile(r"(?:Editor|Penyunting)[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*"
 _TRANSLATOR = re.compile(r"Penerjemah[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
 
 #: Block-level tags: each starts and ends a paragraph.
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "section",
-        "article",
-        "blockquote",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "li",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "dl",
-        "dt",
-        "dd",
-        "pre",
-        "hr",
-        "center",
-        "header",
-        "footer",
-        "main",
-        "aside",
-        "figure",
-    ]
-)
+_BLOCK_TAGS = frozenset([
+    "p", "div", "section", "article", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "table", "tr", "td", "th", "dl", "dt", "dd", "pre", "hr", "center", "header", "footer", "main", "aside",
+    "figure",
+])  # fmt: skip
 #: Tags whose content is never body text.
-_SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "ins",
-        "template",
-        "svg",
-        "canvas",
-        "form",
-        "button",
-        "select",
-        "textarea",
-        "object",
-        "embed",
-        "video",
-        "audio",
-        "figcaption",
-        "amp-ad",
-        "amp-embed",
-        "amp-analytics",
-        "amp-iframe",
-        "amp-social-share",
-        "amp-sidebar",
-        "amp-img",
-        "img",
-        "picture",
-        "source",
-    ]
-)
+_SKIP_TAGS = frozenset([
+    "script", "style", "noscript", "iframe", "ins", "template", "svg", "canvas", "form", "button", "select",
+    "textarea", "object", "embed", "video", "audio", "figcaption", "amp-ad", "amp-embed", "amp-analytics",
+    "amp-iframe", "amp-social-share", "amp-sidebar", "amp-img", "img", "picture", "source",
+])  # fmt: skip
 #: Classes of ads, pull quotes, bylines, captions and embeds.
 _SKIP_CLASS = re.compile(
     r"(?:^|\s)(?:ads?(?:[-_][\w-]*)?|[\w-]*[-_]ads?|adsbygoogle|adsense[\w-]*|advert[\w-]*|gpt-ad[\w-]*|banner[\w-]*"
