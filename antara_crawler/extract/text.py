@@ -12,6 +12,7 @@ or plain text. Produces paragraphs with the dateline kept, the inline "Baca juga
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -146,8 +147,18 @@ def is_caption(text: str) -> bool:
 QUOTE_RUN = 6
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, ...]:
+    """The lower-cased words of ``text`` (cached: one body's paragraphs are compared with several candidates)."""
+    return tuple(_WORD.findall(text.lower()))
+
+
+def _runs(words: tuple[str, ...], need: int) -> zip[tuple[str, ...]]:
+    """Every run of ``need`` consecutive words, in order (tuples built in C)."""
+    return zip(*(words[k:] for k in range(need)), strict=False)
 
 
 def _shares_run(quote: str, rest: list[str]) -> bool:
@@ -157,12 +168,8 @@ def _shares_run(quote: str, rest: list[str]) -> bool:
     if len(words) < 3:
         return False
     need = min(QUOTE_RUN, len(words))
-    grams = {tuple(words[i : i + need]) for i in range(len(words) - need + 1)}
-    for text in rest:
-        other = _words(text)
-        if any(tuple(other[i : i + need]) in grams for i in range(len(other) - need + 1)):
-            return True
-    return False
+    grams = set(_runs(words, need))
+    return any(not grams.isdisjoint(_runs(_words(text), need)) for text in rest)
 
 
 def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
