@@ -12,7 +12,6 @@ or plain text. Produces paragraphs with the dateline kept, the inline "Baca juga
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -150,13 +149,12 @@ QUOTE_RUN = 6
 _WORD = re.compile(r"\w+")
 
 
-@functools.lru_cache(maxsize=256)
-def _words(text: str) -> tuple[str, ...]:
-    """The lower-cased words of ``text`` (cached: one body's paragraphs are compared with several candidates)."""
-    return tuple(_WORD.findall(text.lower()))
+def _words(text: str) -> list[str]:
+    """The lower-cased words of ``text``."""
+    return _WORD.findall(text.lower())
 
 
-def _runs(words: tuple[str, ...], need: int) -> zip[tuple[str, ...]]:
+def _runs(words: list[str], need: int) -> zip[tuple[str, ...]]:
     """Every run of ``need`` consecutive words, in order (tuples built in C)."""
     return zip(*(words[k:] for k in range(need)), strict=False)
 
