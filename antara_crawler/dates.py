@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from antara_crawler.portals import ZONES, tz_for
+from antara_crawler.urls import parse_article_url
 
 if TYPE_CHECKING:
     from antara_crawler.items import Article
@@ -393,8 +394,6 @@ def fill_article_dates(article: Article, base: datetime | None = None) -> list[s
     URL does not say). ``base`` defaults to ``article.fetched_at``, else now. Returns the raw strings that could
     not be parsed.
     """
-    from antara_crawler.urls import parse_article_url
-
     if base is None:
         base = _base_of(article)
     failed: list[str] = []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -30,9 +31,9 @@ from antara_crawler.items import Article, RelatedLink
 from antara_crawler.urls import ArticleRef, parse_article_url
 
 from . import amp, classic, generic, metadata, wrap
-from .page import Page, Partial, RawLink, first, has_class, text_of, xp
+from .page import Page, Partial, RawLink, text_of
 from .text import norm, parse_oleh_line
-from .tree import NotArticle, decode, parse_tree
+from .tree import NotArticle, decode, parse_tree, parse_tree_data
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,12 @@ _COUPLED = {
     "published_machine": "published_raw",
 }
 
+#: anchor field -> the fields coupled to it, in ``_COUPLED`` order (``_take`` looks them up for every field).
+_DEPENDENTS: dict[str, tuple[str, ...]] = {}
+for _dep, _anchor in _COUPLED.items():
+    _DEPENDENTS[_anchor] = (*_DEPENDENTS.get(_anchor, ()), _dep)
+del _dep, _anchor
+
 #: A whole heading saying "page not found" (anchored: a real headline may contain "... tidak ada ...").
 _NOT_FOUND = re.compile(
     r"^(?:(?:error\s+)?404\b.*|(?:page\s+)?not\s+found\b.*"
@@ -65,13 +72,8 @@ _NOT_FOUND = re.compile(
     r"\s+(?:tidak\s+(?:ditemukan|tersedia|ada)|not\s+found)[.!]?)$",
     re.IGNORECASE,
 )
-_CANONICAL = xp("/html/head/link[@rel='canonical']/@href")
-#: Teaser items of a listing page (``/terkini``, an index): regional ``article.simple-post.simple-big``, www
-#: ``div.card__post`` (the same markup ``extract/listing.py`` reads).
-_LISTING_ITEMS = xp(
-    f"descendant::article[{has_class('simple-post')} and {has_class('simple-big')}]"
-    f" | descendant::div[{has_class('card__post')}]"
-)
+#: Teaser items of a listing page (``/terkini``, an index) are regional ``article.simple-post.simple-big`` and www
+#: ``div.card__post`` (the same markup ``extract/listing.py`` reads), looked up in ``Page.by_class``.
 #: A page without article markup holding at least this many teaser items is a listing, not an article.
 LISTING_MIN_ITEMS = 3
 
@@ -104,8 +106,8 @@ def parse_article(
 def _parse(
     html: str | bytes, url: str, ref: ArticleRef, fetched_at: datetime | str | None, encoding: str | None
 ) -> Article:
-    root = parse_tree(html, encoding)
-    page = Page(root=root, url=url, ref=ref)
+    root, data = parse_tree_data(html, encoding)
+    page = Page(root=root, url=url, ref=ref, data=data)
     values, sources, template = _merge(page)
     title, body = values.get("title"), values.get("body")
     if _looks_not_found(page, values, template):
@@ -157,7 +159,7 @@ def _merge(page: Page) -> tuple[dict[str, Any], dict[str, str], str]:
             _take_oleh(values, sources, date=False)
             break
     for layer, provides in _FALLBACKS:
-        wanted = frozenset(name for name in provides if name not in values)
+        wanted = provides.difference(values)
         if wanted:
             _take(layer(page, wanted), values, sources)
     _take_oleh(values, sources, date=True)
@@ -200,8 +202,8 @@ def _take(part: Partial, values: dict[str, Any], sources: dict[str, str]) -> Non
         sources[name] = part.layer
         if anchor is None:
             # the fields coupled to this one come from this layer, or stay empty (None blocks later layers)
-            for dep, anc in _COUPLED.items():
-                if anc == name and dep not in values and dep not in part.values:
+            for dep in _DEPENDENTS.get(name, ()):
+                if dep not in values and dep not in part.values:
                     values[dep] = None
                     sources[dep] = part.layer
 
@@ -227,7 +229,9 @@ def _looks_like_listing(page: Page, template: str) -> bool:
     for token in ("post-header", "post-content", "wrap__article-detail", "wrap__article-detail-content"):
         if page.by_class(token):
             return False
-    return len(_LISTING_ITEMS(page.root)) >= LISTING_MIN_ITEMS
+    items = page.by_class("card__post", "div")
+    big = [el for el in page.by_class("simple-post", "article") if "simple-big" in el.get("class", "").split()]
+    return len(items) + len(big) >= LISTING_MIN_ITEMS
 
 
 # --- output fields ---------------------------------------------------------------------------------------------
@@ -235,7 +239,7 @@ def _looks_like_listing(page: Page, template: str) -> bool:
 
 def _canonical(page: Page, ref: ArticleRef) -> str:
     """The page's own canonical URL when it names the same article (it keeps the slug), else the request's."""
-    href = first(_CANONICAL(page.root)) or page.meta.get("og:url")
+    href = page.canonical_href or page.meta.get("og:url")
     if isinstance(href, str):
         own = parse_article_url(href.strip())
         if own is not None and own.key == ref.key and own.slug:
@@ -297,9 +301,26 @@ def _base(fetched_at: str) -> datetime | None:
         return None
 
 
+#: (whole second of the clock, its ISO string): ``datetime.now`` and ``isoformat`` for every article cost more than
+#: the rest of a small page's output fields.
+_now_iso: tuple[int, str] = (0, "")
+
+
+def _now() -> str:
+    global _now_iso
+    now = time.time()
+    second = int(now)
+    cached = _now_iso
+    if cached[0] == second:
+        return cached[1]
+    text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
+    _now_iso = (second, text)
+    return text
+
+
 def _fetched_at(value: datetime | str | None) -> str:
     if value is None:
-        value = datetime.now(UTC)
+        return _now()
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -227,10 +227,7 @@ def extract(page: Page, wanted: frozenset[str] = FIELDS) -> Partial:
     return out
 
 
-#: The section menu's highlighted item; ``Home``/``Beranda``/``Terkini`` are not sections.
-_ACTIVE_ITEM = xp(
-    "descendant::li[contains(@class, 'active') or contains(@class, 'current') or contains(@class, 'selected')]"
-)
+#: The section menu's highlighted item (``Page.active_items``); ``Home``/``Beranda``/``Terkini`` are not sections.
 _ACTIVE_TOKENS = frozenset({"active", "current", "selected"})
 _NOT_SECTIONS = frozenset({"home", "beranda", "terkini", "indeks", "index", "terpopuler", "video", "foto"})
 
@@ -242,7 +239,7 @@ def category(page: Page) -> str | None:
             crumbs = [c for c in (text_of(li) for li in _CRUMBS(box)) if c]
             if len(crumbs) > 1:
                 return crumbs[-1]
-    for li in _ACTIVE_ITEM(page.root):
+    for li in page.active_items:
         if _ACTIVE_TOKENS.isdisjoint((li.get("class") or "").split()):
             continue  # "inactive", "active-tab"...
         link = next(li.iterchildren("a"), None)
@@ -260,6 +257,7 @@ _YEAR = re.compile(r"\b\d{4}\b")
 _TITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _HEADINGS_BYTES = tuple(heading.encode() for heading in RELATED_HEADINGS)
 _HEADINGS_SET = frozenset(_HEADINGS_BYTES)
+_HEADING_MAX = max(len(heading) for heading in _HEADINGS_BYTES)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b")
 
 
@@ -309,7 +307,14 @@ def _headings(root: etree._Element) -> list[etree._Element]:
     out: list[etree._Element] = []
     for el in root.iter(*_HEADING_TAGS):
         own = el.text
-        if own and own.encode("utf-8", "surrogatepass").lower().strip() in _HEADINGS_SET:
+        # a heading is at most _HEADING_MAX ASCII bytes once stripped, so its text is at most that many characters
+        # once stripped of any whitespace (str.strip removes all that bytes.strip does, and more): most own texts
+        # (paragraphs, menu labels) fail that length test without being encoded
+        if (
+            own
+            and (len(own) <= _HEADING_MAX or len(own.strip()) <= _HEADING_MAX)
+            and own.encode("utf-8", "surrogatepass").lower().strip() in _HEADINGS_SET
+        ):
             out.append(el)
     return out
 

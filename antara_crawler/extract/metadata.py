@@ -17,7 +17,7 @@ from typing import Any
 
 from antara_crawler.dates import parse_date
 
-from .page import Page, Partial, first, img_src, text_of, xp
+from .page import Page, Partial, img_src, text_of
 from .text import element_blocks, extract_body_text, norm
 
 JSONLD_FIELDS = frozenset({"title", "published_raw", "reporter", "image_url", "category", "tags", "body"})
@@ -26,12 +26,6 @@ TIME_FIELDS = frozenset({"published_raw", "published_machine"})
 ITEMPROP_FIELDS = frozenset({"title", "published_raw", "reporter", "image_url", "body"})
 
 _SITE_SUFFIX = re.compile(r"\s*[-|–—]\s*ANTARA(?:\s+News)?\b.*$", re.IGNORECASE)
-_ARTICLE_TIME = xp(
-    "descendant::article/descendant::time[@datetime] | descendant::header[not(@id='header')]/descendant::time[@datetime]"
-    " | descendant::time[@datetime][@itemprop='datePublished']"
-)
-_ITEMPROP = xp("descendant::*[@itemprop]")
-_ARTICLE_TAGS = xp("/html/head/meta[@property='article:tag']/@content")
 
 
 def strip_site_suffix(title: str | None) -> str:
@@ -61,6 +55,8 @@ def jsonld(page: Page, wanted: frozenset[str] = JSONLD_FIELDS) -> Partial:
 def opengraph(page: Page, wanted: frozenset[str] = OPENGRAPH_FIELDS) -> Partial:
     out = Partial("opengraph")
     meta = page.meta
+    if not meta:
+        return out  # no head meta at all: no article:tag either
     out.set("title", strip_site_suffix(meta.get("og:title") or meta.get("twitter:title")))
     out.set(
         "published_raw",
@@ -69,7 +65,7 @@ def opengraph(page: Page, wanted: frozenset[str] = OPENGRAPH_FIELDS) -> Partial:
     out.set("image_url", page.abs_url(norm(meta.get("og:image") or meta.get("twitter:image"))))
     out.set("category", norm(meta.get("article:section")))
     if "tags" in wanted:
-        out.set("tags", [t for t in (norm(v) for v in _ARTICLE_TAGS(page.root)) if t])
+        out.set("tags", [t for t in (norm(v) for v in page.head_meta("property", "article:tag")) if t])
     return out
 
 
@@ -77,7 +73,7 @@ def time_tag(page: Page, wanted: frozenset[str] = TIME_FIELDS) -> Partial:
     """The article's ``<time datetime>``: ``published_raw`` is its visible text when that is a date (the date as
     printed), else the attribute; ``published_machine`` is the attribute (it carries the seconds)."""
     out = Partial("time")
-    el = first(_ARTICLE_TIME(page.root))
+    el = _article_time(page)
     if el is not None:
         machine = norm(el.get("datetime"))
         shown = text_of(el)
@@ -86,10 +82,22 @@ def time_tag(page: Page, wanted: frozenset[str] = TIME_FIELDS) -> Partial:
     return out
 
 
+def _article_time(page: Page) -> Any:
+    """The first of ``descendant::article/descendant::time[@datetime] | descendant::header[not(@id='header')]/
+    descendant::time[@datetime] | descendant::time[@datetime][@itemprop='datePublished']`` (page order)."""
+    for el in page.times:
+        if el.get("itemprop") == "datePublished":
+            return el
+        for up in el.iterancestors("article", "header"):
+            if up.tag == "article" or up.get("id") != "header":
+                return el
+    return None
+
+
 def itemprop(page: Page, wanted: frozenset[str] = ITEMPROP_FIELDS) -> Partial:
     out = Partial("itemprop")
     props: dict[str, Any] = {}
-    for el in _ITEMPROP(page.root):
+    for el in page.itemprops:
         for name in (el.get("itemprop") or "").split():
             props.setdefault(name, el)
     if not props:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import wraps
 from typing import Any
 from urllib.parse import urljoin
 
@@ -40,12 +40,27 @@ def xp(expr: str) -> etree.XPath:
     return etree.XPath(expr)
 
 
-_HEAD_META = xp("/html/head/meta[@content] | /html/head/link[@rel][@href]")
-_JSONLD = xp("descendant::script[@type='application/ld+json']")
-_ANY_META = xp("descendant::meta[@content][@property or @name or @itemprop]")
-_H1 = xp("descendant::h1")
-_TITLE = xp("/html/head/title | descendant::title")
 _FOLLOWING_TEXT = etree.XPath("following::text()", smart_strings=False)
+#: The ``itemprop`` attributes of the document, in document order (their parents are ``descendant::*[@itemprop]``
+#: plus the root when it has one): libxml2 walks ``//@name`` about four times faster than it evaluates the
+#: ``[@itemprop]`` predicate on every element.
+_ITEMPROP_ATTRS = etree.XPath("//@itemprop")
+
+
+def _cached(fn: Callable[[Page], Any]) -> Any:
+    """A property computed once per page and kept in the instance's ``__dict__`` under its own name
+    (``functools.cached_property`` takes a lock on every read before Python 3.12)."""
+    name = fn.__name__
+
+    @wraps(fn)
+    def get(self: Page) -> Any:
+        cache = self.__dict__
+        if name in cache:
+            return cache[name]
+        value = cache[name] = fn(self)
+        return value
+
+    return property(get)
 
 
 @dataclass
@@ -83,9 +98,15 @@ CLASS_TOKENS = frozenset(
         "breadcrumbs",
         "breadcrumb",
         "card__post",
+        "simple-post",
     ]
 )
-_INDEXED_TAGS = ("div", "header", "footer", "article", "ul", "ol")
+_INDEXED_TAGS = frozenset(("div", "header", "footer", "article", "ul", "ol"))
+#: Everything the index pass visits: the container tags above, plus the few single elements the layers look up
+#: (headline, ``<title>``, ``<meta>``/``<link>``, JSON-LD scripts, ``<time datetime>``, menu items), so one C-level
+#: ``iter`` over these tags replaces an XPath evaluation per lookup (each costs several microseconds of set-up
+#: alone, which on a 1 KB page is a fifth of its parse; and libxml2's ``descendant::`` scans are slower per node).
+_PASS_TAGS = (*_INDEXED_TAGS, "h1", "title", "meta", "link", "script", "time", "li")
 
 
 @dataclass
@@ -93,42 +114,150 @@ class Page:
     root: etree._Element
     url: str  # the real URL the page was fetched for
     ref: ArticleRef
+    #: the bytes lxml parsed (``tree.parse_tree``), for cheap "does the page hold this word at all" checks;
+    #: None when the caller built the tree itself
+    data: bytes | None = None
     _classes: dict[str, list[etree._Element]] | None = None
     _meta: dict[str, str] | None = None
     _jsonld: dict[str, Any] | None = None
     _jsonld_done: bool = False
+    # filled by _index()
+    _h1: etree._Element | None = field(default=None, init=False, repr=False)
+    _title_el: etree._Element | None = field(default=None, init=False, repr=False)
+    _heads: list[etree._Element] = field(default_factory=list, init=False, repr=False)
+    _scripts: list[etree._Element] = field(default_factory=list, init=False, repr=False)
+    _times: list[etree._Element] = field(default_factory=list, init=False, repr=False)
+    _active: list[etree._Element] = field(default_factory=list, init=False, repr=False)
+
+    def _index(self) -> dict[str, list[etree._Element]]:
+        """One pass over the ``_PASS_TAGS`` elements, in document order: the class index of the container tags
+        and the element lists the properties below read."""
+        index: dict[str, list[etree._Element]] = {}
+        h1: etree._Element | None = None
+        title: etree._Element | None = None
+        heads: list[etree._Element] = []  # meta and link elements, document order
+        scripts: list[etree._Element] = []
+        times: list[etree._Element] = []
+        active: list[etree._Element] = []
+        containers = _INDEXED_TAGS
+        root = self.root
+        for el in root.iter(*_PASS_TAGS):
+            tag = el.tag
+            if tag in containers:
+                cls = el.get("class")
+                if cls:
+                    found = _CLASS_TOKENS_OF.get(cls)
+                    if found is None:
+                        found = _class_tokens(cls)
+                    for tok in found:
+                        index.setdefault(tok, []).append(el)
+            elif tag == "li":
+                cls = el.get("class")
+                if cls and ("active" in cls or "current" in cls or "selected" in cls):
+                    active.append(el)
+            elif tag == "meta" or tag == "link":
+                heads.append(el)
+            elif tag == "h1":
+                if h1 is None:
+                    h1 = el
+            elif tag == "title":
+                if title is None:
+                    title = el
+            elif tag == "script":
+                if el.get("type") == "application/ld+json":
+                    scripts.append(el)
+            elif el.get("datetime") is not None:  # time
+                times.append(el)
+        self._classes = index
+        self._h1, self._title_el, self._heads = h1, title, heads
+        self._scripts, self._times, self._active = scripts, times, active
+        return index
 
     def by_class(self, token: str, tag: str | None = None) -> list[etree._Element]:
         """Elements (of the container-like tags) carrying class ``token`` (one of CLASS_TOKENS), page order."""
-        if self._classes is None:
-            index: dict[str, list[etree._Element]] = {}
-            for el in self.root.iter(*_INDEXED_TAGS):
-                cls = el.get("class")
-                if cls:
-                    for tok in cls.split():
-                        if tok in CLASS_TOKENS:
-                            index.setdefault(tok, []).append(el)
-            self._classes = index
-        found = self._classes.get(token, [])
+        index = self._classes if self._classes is not None else self._index()
+        found = index.get(token, [])
         return [el for el in found if el.tag == tag] if tag else found
 
-    @cached_property
-    def h1(self) -> etree._Element | None:
-        """The page's first ``h1``: the headline the generic title, date, byline and lead image are read after, and
-        the soft-404 check reads; looked up once (four layers asked for it, one XPath each)."""
-        return first(_H1(self.root))
+    def _indexed(self, name: str) -> Any:
+        if self._classes is None:
+            self._index()
+        return getattr(self, name)
 
-    @cached_property
+    @property
+    def h1(self) -> etree._Element | None:
+        """The page's first ``h1`` (``descendant::h1``): the headline the generic title, date, byline and lead image
+        are read after, and the soft-404 check reads."""
+        return self._indexed("_h1")
+
+    @_cached
     def texts_after_h1(self) -> list[str]:
         """The text nodes after the first ``h1`` (its own excluded), document order, as plain strings: read once
         for the printed byline and the header date (plain strings cost a third of node-aware ones; a rule that
         needs a node looks up its few hits by position)."""
         return _FOLLOWING_TEXT(self.h1) if self.h1 is not None else []
 
-    @cached_property
+    @property
     def title_el(self) -> etree._Element | None:
-        """The page's ``<title>`` element (looked up once: the generic title and the soft-404 check read it)."""
-        return first(_TITLE(self.root))
+        """The page's first ``<title>`` element (``/html/head/title | descendant::title``)."""
+        return self._indexed("_title_el")
+
+    @property
+    def scripts_jsonld(self) -> list[etree._Element]:
+        """``descendant::script[@type='application/ld+json']``, document order."""
+        return self._indexed("_scripts")
+
+    @property
+    def times(self) -> list[etree._Element]:
+        """``descendant::time[@datetime]``, document order."""
+        return self._indexed("_times")
+
+    @property
+    def active_items(self) -> list[etree._Element]:
+        """``descendant::li[contains(@class, 'active') or contains(@class, 'current') or contains(@class,
+        'selected')]``, document order."""
+        return self._indexed("_active")
+
+    @_cached
+    def head_links(self) -> list[etree._Element]:
+        """The ``<meta>`` and ``<link>`` children of ``/html/head``, document order."""
+        root = self.root
+        if root.tag != "html":
+            return []
+        out = []
+        for el in self._indexed("_heads"):
+            parent = el.getparent()
+            if parent is not None and parent.tag == "head" and parent.getparent() is root:
+                out.append(el)
+        return out
+
+    def head_meta(self, attr: str, value: str) -> list[str]:
+        """``/html/head/meta[@<attr>=value]/@content``: the contents, document order."""
+        return [
+            el.get("content")
+            for el in self.head_links
+            if el.tag == "meta" and el.get(attr) == value and el.get("content") is not None
+        ]
+
+    @property
+    def canonical_href(self) -> str | None:
+        """``/html/head/link[@rel='canonical']/@href`` (the first)."""
+        for el in self.head_links:
+            if el.tag == "link" and el.get("rel") == "canonical":
+                href = el.get("href")
+                if href is not None:
+                    return href
+        return None
+
+    @_cached
+    def itemprops(self) -> list[etree._Element]:
+        """``descendant::*[@itemprop]``; an empty list without an XPath when the page's bytes never say itemprop
+        (HTML attribute names are case-insensitive: libxml2 lower-cases them, so the bytes may hold any case)."""
+        data = self.data
+        if data is not None and data.find(b"itemprop") < 0 and data.lower().find(b"itemprop") < 0:
+            return []
+        root = self.root
+        return [el for el in (attr.getparent() for attr in _ITEMPROP_ATTRS(root)) if el is not root]
 
     def abs_url(self, href: str | None) -> str | None:
         if not href:
@@ -146,7 +275,17 @@ class Page:
         """``og:title``/``article:published_time``/``description``/``canonical``... -> content (first wins)."""
         if self._meta is None:
             found: dict[str, str] = {}
-            nodes = _HEAD_META(self.root) or _ANY_META(self.root)
+            nodes = [
+                el for el in self.head_links if _is_head_meta(el)
+            ]  # /html/head/meta[@content] | .../link[@rel][@href]
+            if not nodes:  # descendant::meta[@content][@property or @name or @itemprop]
+                nodes = [
+                    el
+                    for el in self._indexed("_heads")
+                    if el.tag == "meta"
+                    and el.get("content") is not None
+                    and (el.get("property") is not None or el.get("name") is not None or el.get("itemprop") is not None)
+                ]
             for el in nodes:
                 if el.tag == "link":
                     for rel in (el.get("rel") or "").lower().split():
@@ -163,12 +302,31 @@ class Page:
         """The first JSON-LD object whose ``@type`` is an article type (``@graph`` and lists searched)."""
         if not self._jsonld_done:
             self._jsonld_done = True
-            for script in _JSONLD(self.root):
+            for script in self.scripts_jsonld:
                 found = _find_article(_loads(script.text))
                 if found is not None:
                     self._jsonld = found
                     break
         return self._jsonld
+
+
+#: class attribute -> its tokens that are CLASS_TOKENS (most container classes hold none; pages repeat them).
+_CLASS_TOKENS_OF: dict[str, tuple[str, ...]] = {}
+_CLASS_TOKENS_OF_MAX = 4096
+
+
+def _class_tokens(cls: str) -> tuple[str, ...]:
+    found = tuple(tok for tok in cls.split() if tok in CLASS_TOKENS)
+    if len(_CLASS_TOKENS_OF) >= _CLASS_TOKENS_OF_MAX:
+        _CLASS_TOKENS_OF.clear()
+    _CLASS_TOKENS_OF[cls] = found
+    return found
+
+
+def _is_head_meta(el: etree._Element) -> bool:
+    if el.tag == "meta":
+        return el.get("content") is not None
+    return el.get("rel") is not None and el.get("href") is not None
 
 
 def _loads(text: str | None) -> Any:

@@ -47,6 +47,18 @@ _DATELINE_BARE = re.compile(r"^(?:ANTARA|(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*)
 #: The agency tag anywhere in a paragraph (a pull quote glued before the dateline).
 _AGENCY_INSIDE = re.compile(_AGENCY + _SEP, re.IGNORECASE)
 
+
+def _tagged_dateline(text: str) -> re.Match[str] | None:
+    """``_DATELINE.match``; a text without a ``(`` cannot hold the agency tag (the lazy place makes the regex try
+    81 lengths before failing, several microseconds per paragraph)."""
+    return _DATELINE.match(text) if "(" in text else None
+
+
+def _bare_dateline(text: str) -> re.Match[str] | None:
+    """``_DATELINE_BARE.match``; both of its forms start with an ASCII capital."""
+    return _DATELINE_BARE.match(text) if "A" <= text[:1] <= "Z" else None
+
+
 #: A photo credit ending a caption: ``(ANTARA FOTO/…)``, ``(ANTARA/HO-…)``, ``(HO-…)``, ``(FOTO ANTARA/…)``,
 #: ``(Antarasumsel.com/Grafis/Aw)``, ``(ANTARANews/ferly)``, and the unbracketed ``ANTARA/HO-…`` at the end.
 #: ``(IGT)`` or a crew ``(A/B/C)`` are not credits.
@@ -66,71 +78,17 @@ _EDITOR = re.compile(r"(?:Editor|Penyunting)[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*"
 _TRANSLATOR = re.compile(r"Penerjemah[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
 
 #: Block-level tags: each starts and ends a paragraph.
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "section",
-        "article",
-        "blockquote",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "li",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "dl",
-        "dt",
-        "dd",
-        "pre",
-        "hr",
-        "center",
-        "header",
-        "footer",
-        "main",
-        "aside",
-        "figure",
-    ]
-)
+_BLOCK_TAGS = frozenset([
+    "p", "div", "section", "article", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "table", "tr", "td", "th", "dl", "dt", "dd", "pre", "hr", "center", "header", "footer", "main", "aside",
+    "figure",
+])  # fmt: skip
 #: Tags whose content is never body text.
-_SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "ins",
-        "template",
-        "svg",
-        "canvas",
-        "form",
-        "button",
-        "select",
-        "textarea",
-        "object",
-        "embed",
-        "video",
-        "audio",
-        "figcaption",
-        "amp-ad",
-        "amp-embed",
-        "amp-analytics",
-        "amp-iframe",
-        "amp-social-share",
-        "amp-sidebar",
-        "amp-img",
-        "img",
-        "picture",
-        "source",
-    ]
-)
+_SKIP_TAGS = frozenset([
+    "script", "style", "noscript", "iframe", "ins", "template", "svg", "canvas", "form", "button", "select",
+    "textarea", "object", "embed", "video", "audio", "figcaption", "amp-ad", "amp-embed", "amp-analytics",
+    "amp-iframe", "amp-social-share", "amp-sidebar", "amp-img", "img", "picture", "source",
+])  # fmt: skip
 #: Classes of ads, pull quotes, bylines, captions and embeds.
 _SKIP_CLASS = re.compile(
     r"(?:^|\s)(?:ads?(?:[-_][\w-]*)?|[\w-]*[-_]ads?|adsbygoogle|adsense[\w-]*|advert[\w-]*|gpt-ad[\w-]*|banner[\w-]*"
@@ -141,7 +99,10 @@ _BACA_JUGA_CLASS = re.compile(r"(?:^|\s)baca-?juga(?:\s|$)")
 
 
 def raw_text(el: etree._Element) -> str:
-    """All the text inside ``el`` (no tail), like ``text_content()`` but for plain lxml elements, in C."""
+    """All the text inside ``el`` (no tail), like ``text_content()`` but for plain lxml elements, in C. An element
+    without children holds its ``.text`` alone (the parser drops comments and PIs), read without a serialiser."""
+    if not len(el):
+        return el.text or ""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
@@ -161,14 +122,14 @@ def is_dropped_line(text: str) -> bool:
 
 def split_dateline(first_paragraph: str) -> str | None:
     """The place before ``(ANTARA) -`` at the start of paragraph 1 (``Serang, Banten``), or None."""
-    m = _DATELINE.match(first_paragraph) or _DATELINE_BARE.match(first_paragraph)
+    m = _tagged_dateline(first_paragraph) or _bare_dateline(first_paragraph)
     if not m or not m.group("place"):
         return None
     return norm(m.group("place")).rstrip(",").strip() or None
 
 
 def has_dateline(paragraph: str) -> bool:
-    return bool(_DATELINE.match(paragraph) or _DATELINE_BARE.match(paragraph))
+    return bool(_tagged_dateline(paragraph) or _bare_dateline(paragraph))
 
 
 def is_caption(text: str) -> bool:
@@ -185,8 +146,17 @@ def is_caption(text: str) -> bool:
 QUOTE_RUN = 6
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
+    """The lower-cased words of ``text``."""
+    return _WORD.findall(text.lower())
+
+
+def _runs(words: list[str], need: int) -> zip[tuple[str, ...]]:
+    """Every run of ``need`` consecutive words, in order (tuples built in C)."""
+    return zip(*(words[k:] for k in range(need)), strict=False)
 
 
 def _shares_run(quote: str, rest: list[str]) -> bool:
@@ -196,12 +166,8 @@ def _shares_run(quote: str, rest: list[str]) -> bool:
     if len(words) < 3:
         return False
     need = min(QUOTE_RUN, len(words))
-    grams = {tuple(words[i : i + need]) for i in range(len(words) - need + 1)}
-    for text in rest:
-        other = _words(text)
-        if any(tuple(other[i : i + need]) in grams for i in range(len(other) - need + 1)):
-            return True
-    return False
+    grams = set(_runs(words, need))
+    return any(not grams.isdisjoint(_runs(_words(text), need)) for text in rest)
 
 
 def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
@@ -216,7 +182,7 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
             if i == 0:
                 return rest
             return [q for q in paragraphs[:i] if not _shares_run(q, rest)] + rest
-        m = _AGENCY_INSIDE.search(p)
+        m = _AGENCY_INSIDE.search(p) if "(" in p else None
         if m is not None:
             start = _place_start(p, m.start())
             if start > 0 and _shares_run(p[:start], paragraphs[i + 1 :] + [p[m.end() :]]):
@@ -229,14 +195,17 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
 
 #: A sentence glued to the previous one without a space (``Kamis malam.Kegiatan ini …``): where a pull quote
 #: printed inside the lead paragraph was joined to it.
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z])")
+#: The glue point is the end of each match: the two characters before it are consumed (two such points are always
+#: at least three characters apart, so consuming them skips none) and the regex engine can skip ahead to the next
+#: ``[a-z0-9]`` instead of testing a lookbehind at every position.
+_GLUED_SENTENCE = re.compile(r"[a-z0-9][.!?](?=[A-Z])")
 
 
 def _drop_glued_quote(lead: str, rest: list[str]) -> str:
     """The dateline paragraph without a pull quote glued after one of its sentences, when the body repeats it."""
     for m in _GLUED_SENTENCE.finditer(lead):
-        if _shares_run(lead[m.start() :], rest):
-            return lead[: m.start()]
+        if _shares_run(lead[m.end() :], rest):
+            return lead[: m.end()]
     return lead
 
 
@@ -302,27 +271,38 @@ class _Walker:
         self.block_links.clear()
 
     def walk(self, el: etree._Element) -> None:
+        buf = self.buf
         if el.text:
-            self.buf.append(el.text)
+            buf.append(el.text)
         for child in el:
             tag = child.tag
             if isinstance(tag, str):
                 if tag == "br":
-                    self.flush()
+                    if buf:  # a break with nothing before it flushes nothing (flush() inlined: its call costs more)
+                        self.flush()
+                    else:
+                        self.block_links.clear()
                 elif tag in _SKIP_TAGS:
                     pass
                 else:
                     cls = child.get("class")
-                    if cls and _BACA_JUGA_CLASS.search(cls):
+                    kind = _class_kind(cls) if cls else 0
+                    if kind == _BACA_JUGA_KIND:
                         self.flush()
                         self.links.extend(_links_in(child))
-                    elif cls and _SKIP_CLASS.search(cls):
+                    elif kind == _SKIP_KIND:
                         if tag in _BLOCK_TAGS:
                             self.flush()
                     elif tag in _BLOCK_TAGS:
-                        self.flush()
+                        if buf:
+                            self.flush()
+                        else:
+                            self.block_links.clear()
                         self.walk(child)
-                        self.flush()
+                        if buf:
+                            self.flush()
+                        else:
+                            self.block_links.clear()
                     else:
                         if tag == "a":
                             href = child.get("href")
@@ -330,7 +310,24 @@ class _Walker:
                                 self.block_links.append((href, norm(raw_text(child)) or child.get("title", "")))
                         self.walk(child)
             if child.tail:
-                self.buf.append(child.tail)
+                buf.append(child.tail)
+
+
+_BACA_JUGA_KIND, _SKIP_KIND = 1, 2
+#: class attribute -> 0 (plain), _BACA_JUGA_KIND or _SKIP_KIND: a page repeats a few class strings many times
+#: (``MsoNormal`` on every paragraph), and the two regexes cost more than the rest of the walk per element.
+_CLASS_KINDS: dict[str, int] = {}
+_CLASS_KINDS_MAX = 4096
+
+
+def _class_kind(cls: str) -> int:
+    kind = _CLASS_KINDS.get(cls)
+    if kind is None:
+        kind = _BACA_JUGA_KIND if _BACA_JUGA_CLASS.search(cls) else _SKIP_KIND if _SKIP_CLASS.search(cls) else 0
+        if len(_CLASS_KINDS) >= _CLASS_KINDS_MAX:
+            _CLASS_KINDS.clear()
+        _CLASS_KINDS[cls] = kind
+    return kind
 
 
 def _links_in(el: etree._Element) -> list[Link]:
@@ -347,11 +344,11 @@ def dedupe_paragraphs(paragraphs: list[str]) -> list[str]:
     out: list[str] = []
     index: dict[str, int] = {}  # paragraph without its dateline -> position in out
     for p in paragraphs:
-        m = _DATELINE.match(p)
+        m = _tagged_dateline(p)
         bare = p[m.end() :] if m else p
         if bare in index:
             i = index[bare]
-            if m and not _DATELINE.match(out[i]):
+            if m and not _tagged_dateline(out[i]):
                 out[i] = p
             continue
         index[bare] = len(out)
@@ -398,8 +395,20 @@ def _byline_walk(el: etree._Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
+#: label pattern -> the words one of which every match starts with (a search starts at the first of them: the
+#: alternation of ``_EDITOR`` has no literal prefix for the regex engine to skip ahead to).
+_LABEL_WORDS = {
+    _REPORTER: ("Pewarta",),
+    _EDITOR: ("Editor", "Penyunting"),
+    _TRANSLATOR: ("Penerjemah",),
+}
+
+
 def _label(pattern: re.Pattern[str], text: str) -> str | None:
-    m = pattern.search(text)
+    found = [at for at in (text.find(word) for word in _LABEL_WORDS[pattern]) if at >= 0]
+    if not found:
+        return None
+    m = pattern.search(text, min(found))
     if not m:
         return None
     value = norm(m.group("v")).strip(" ,;/|-–")
