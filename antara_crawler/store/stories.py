@@ -29,7 +29,7 @@ article stays with its copies); ``--rebuild`` regroups from the current bodies.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -52,7 +52,7 @@ from antara_crawler.store.fingerprint import (
     require,
     shingles,
 )
-from antara_crawler.store.sql import execute_many, insert_many
+from antara_crawler.store.sql import execute_many, fetch, insert_many
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,9 @@ logger = logging.getLogger(__name__)
 WINDOW_DAYS = 4
 #: articles per transaction in :func:`rebuild`
 REBUILD_CHUNK = 2000
-#: band keys per candidate query (one query for a batch of 100 articles; SQLite binds up to 32766 parameters)
-KEY_CHUNK = 4000
+#: band keys per candidate query, a power of two (one query for a batch of 100 articles; SQLite binds up to 32766
+#: parameters)
+KEY_CHUNK = 4096
 
 
 # --- the archive side -------------------------------------------------------------------------------------------
@@ -130,15 +131,31 @@ def _within(a: datetime | None, b: datetime | None) -> bool:
     return a is None or b is None or abs(a - b) <= timedelta(days=WINDOW_DAYS)
 
 
-@lru_cache(maxsize=1)
-def _by_keys_statement() -> Any:
-    """Every stored article holding one of ``:keys``: ``(key, id, story_id, body, published_at or first_seen_at)``."""
+@lru_cache(maxsize=16)
+def _by_keys_statement(size: int) -> Any:
+    """Every stored article holding one of the ``size`` keys ``:k0, :k1, ...``: ``(key, id, story_id, body,
+    published_at or first_seen_at)``. One statement per power-of-two size, compiled once (store/sql.py)."""
     sb, a = s.story_bands, s.articles
     return (
         select(sb.c.key, a.c.id, a.c.story_id, a.c.body, func.coalesce(a.c.published_at, a.c.first_seen_at))
         .join(a, a.c.id == sb.c.article_id)
-        .where(sb.c.key.in_(bindparam("keys", expanding=True)))
+        .where(sb.c.key.in_([bindparam(name) for name in _key_names(size)]))
     )
+
+
+@lru_cache(maxsize=16)
+def _key_names(size: int) -> tuple[str, ...]:
+    return tuple(f"k{i}" for i in range(size))
+
+
+def _holding(conn: Connection, keys: list[int]) -> Iterator[Any]:
+    """The rows of :func:`_by_keys_statement` for ``keys``: one query per KEY_CHUNK keys, the last chunk padded to
+    a power of two by repeating its last key (a repeated key selects no row twice)."""
+    for i in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[i : i + KEY_CHUNK]
+        size = max(16, 1 << (len(chunk) - 1).bit_length())
+        padded = chunk + [chunk[-1]] * (size - len(chunk))
+        yield from fetch(conn, _by_keys_statement(size), dict(zip(_key_names(size), padded, strict=True)))
 
 
 def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = False) -> dict[int, int]:
@@ -175,10 +192,9 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
     holders: dict[int, list[int]] = {}
     known: dict[int, tuple[int | None, str | None, datetime | None]] = {}
     wanted = sorted({k for ks in keys for k in ks})
-    for i in range(0, len(wanted), KEY_CHUNK):
-        for key, cid, story, body, when in conn.execute(_by_keys_statement(), {"keys": wanted[i : i + KEY_CHUNK]}):
-            holders.setdefault(key, []).append(cid)
-            known[cid] = (story, body, _when(when))
+    for key, cid, story, body, when in _holding(conn, wanted):
+        holders.setdefault(key, []).append(cid)
+        known[cid] = (story, body, _when(when))
     fingerprints: dict[int, Fingerprint] = {}
     alias: dict[int, int] = {}  # story ids merged into an older one during this call
 
