@@ -5,7 +5,7 @@
     rebuild(engine)                                          # ``scrapy stories --rebuild``: everything again
 
 How a copy is recognised (the pure part, with its constants tuned on ``tests/helpers/story_corpus.py``, is
-:mod:`antara_crawler.store.fingerprint`):
+:mod:`antara_crawler.store.signatures`):
 
 1. **Normalise** the body (drop "Baca juga" lines, dateline, byline and punctuation; lower-case; numbers whole) and
    **shingle** its words; a MinHash of the shingles gives one key per LSH band. Each key is a row of
@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from antara_crawler.store import schema as s
-from antara_crawler.store.fingerprint import (
+from antara_crawler.store.signatures import (
     LSH_THRESHOLD,
     NUM_PERM,
     Fingerprint,
@@ -343,7 +343,7 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     return {"articles": done, "stories": stories}
 
 
-#: the pure names of :mod:`antara_crawler.store.fingerprint` stay importable from here
+#: the pure names of :mod:`antara_crawler.store.signatures` stay importable from here
 __all__ = [
     "LSH_THRESHOLD",
     "NUM_PERM",

@@ -14,8 +14,8 @@ from sqlalchemy import text as sql
 
 from antara_crawler.items import Article
 from antara_crawler.store import Archive
-from antara_crawler.store import fingerprint as fp
 from antara_crawler.store import schema as s
+from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
 from tests.helpers import ROOT, story_corpus
 
@@ -182,7 +182,7 @@ def _datasketch_keys(body: str | None) -> list[int]:
     shingles = st.shingles(st.normalise(body))
     if not shingles:
         return []
-    mh = MinHash(num_perm=st.NUM_PERM, seed=1, scheme=fp.MINHASH_SCHEME)
+    mh = MinHash(num_perm=st.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME)
     mh.update_batch([sh.encode("utf-8") for sh in sorted(shingles)])
     b, r = st.bands()
     out = []
@@ -197,17 +197,17 @@ def test_bulk_band_keys_are_datasketchs(corpus):
     already stored in archives stay valid. Bodies of every shape: copies, short, one word, none, non-ASCII."""
     bodies = [a.body for a in corpus.articles[:60]]
     bodies += [None, "", "satu", "satu dua", "satu dua tiga", "Ékonomi naïve café Rp12.000 ½ ² ٣ 日本語", "ab " * 400]
-    assert fp.band_keys_of([fp.Fingerprint.of(b) for b in bodies]) == [_datasketch_keys(b) for b in bodies]
+    assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == [_datasketch_keys(b) for b in bodies]
 
 
 def test_bulk_band_keys_do_not_depend_on_the_batch(corpus, monkeypatch):
     bodies = [a.body for a in corpus.articles[:30]]
-    alone = [fp.band_keys(fp.Fingerprint.of(b)) for b in bodies]
-    monkeypatch.setattr(fp, "HASH_STEP", 700)  # several numpy steps, some of one body only
-    assert fp.band_keys_of([fp.Fingerprint.of(b) for b in bodies]) == alone
+    alone = [sig.band_keys(sig.Fingerprint.of(b)) for b in bodies]
+    monkeypatch.setattr(sig, "HASH_STEP", 700)  # several numpy steps, some of one body only
+    assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == alone
 
 
 @settings(max_examples=300, deadline=None)
 @given(text(alphabet="abcXYZ019_.,/:;-()'²½٣éüß日 \t\n\u00a0\u2003\u200b", max_size=40))
 def test_tokens_are_the_token_pattern(value):
-    assert fp.tokens(value) == fp._TOKEN.findall(value)
+    assert sig.tokens(value) == sig._TOKEN.findall(value)
