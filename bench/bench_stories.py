@@ -28,7 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from antara_crawler.store import Archive
+from antara_crawler.store import schema as s
 from antara_crawler.store import stories as st
 from tests.helpers import story_corpus
 
@@ -94,12 +97,16 @@ def build_archive(path: Path, n: int, seed: int = 15) -> dict[str, float]:
     }
 
 
-def copy_sets(seeds: int) -> tuple[list, list]:
-    """The synthetic copy set of ``seeds`` seeds, twice: once as is, once on other portal names (other keys)."""
-    on, off = [], []
+def copy_sets(seeds: int) -> tuple[list, list, dict]:
+    """The synthetic copy set of ``seeds`` seeds, twice: once as is, once on other portal names (other keys); and
+    the true grouping of the first, ``{(portal, antara_id): story}``."""
+    on, off, truth = [], [], {}
     for seed in range(seeds):
-        for a in story_corpus.build(seed=100 + seed).articles:
+        corpus = story_corpus.build(seed=100 + seed)
+        for a in corpus.articles:
+            story = corpus.truth[a.key]
             a.antara_id += seed * 100_000
+            truth[(a.portal, a.antara_id)] = (seed, story)
             a.url = f"https://{a.portal}.antaranews.com/berita/{a.antara_id}/x"
             on.append(a)
             twin = copy.deepcopy(a)
@@ -108,7 +115,7 @@ def copy_sets(seeds: int) -> tuple[list, list]:
             off.append(twin)
     on.sort(key=lambda a: a.published_at or "")
     off.sort(key=lambda a: a.published_at or "")
-    return on, off
+    return on, off, truth
 
 
 def timed_writes(archive: Archive, articles: list, *, hook: bool) -> float:
@@ -126,13 +133,23 @@ def timed_writes(archive: Archive, articles: list, *, hook: bool) -> float:
 
 def measure(path: Path, n: int, seeds: int) -> dict[str, float]:
     built = build_archive(path, n)
-    on, off = copy_sets(seeds)
+    on, off, truth = copy_sets(seeds)
     with Archive.open(f"sqlite:///{path}") as archive:
         timed_writes(archive, off[:50], hook=False)  # warm-up: connections, statement caches
         t_off = timed_writes(archive, off[50:], hook=False)
         t_on = timed_writes(archive, on, hook=True)
+        a = s.articles
+        with archive.engine.connect() as conn:
+            rows = conn.execute(select(a.c.portal, a.c.antara_id, a.c.story_id).where(a.c.portal.in_(_portals(truth))))
+            predicted = {(p, i): story for p, i, story in rows if (p, i) in truth}
+    precision, recall = story_corpus.pairwise_scores(truth, predicted)
     per_on, per_off = t_on / len(on), t_off / len(off[50:])
-    return {**built, "articles": len(on), "with_ms": per_on * 1e3, "without_ms": per_off * 1e3}
+    return {**built, "articles": len(on), "with_ms": per_on * 1e3, "without_ms": per_off * 1e3,
+            "precision": precision, "recall": recall}  # fmt: skip
+
+
+def _portals(keys: dict) -> list[str]:
+    return sorted({p for p, _ in keys})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -149,7 +166,8 @@ def main(argv: list[str] | None = None) -> None:
             results[label] = r = measure(work / f"{label}.db", size, args.seeds)
             print(
                 f"  built in {r['seconds']:.1f} s; wrote {r['articles']} synthetic articles: "
-                f"{r['with_ms']:.2f} ms each with stories, {r['without_ms']:.2f} ms without"
+                f"{r['with_ms']:.2f} ms each with stories, {r['without_ms']:.2f} ms without; pairwise precision "
+                f"{r['precision']:.3f}, recall {r['recall']:.3f}"
             )
         small, large = results["small"], results["large"]
         assign_large = large["with_ms"] - large["without_ms"]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, case, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from antara_crawler import backfill
@@ -25,11 +25,11 @@ from antara_crawler.backfill import ARCHIVED, STATES, Run
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
 from antara_crawler.store.gaps import REPORT_KEYS, PortalReport, report_with
+from antara_crawler.store.sql import execute_many, fetch, insert_many
 from antara_crawler.utc import utc_text
 
 #: ids of one batch closer than this share one read of the ledger (one window of runs)
 WINDOW_GAP = 2000
-#: the keys of one portal's report, in order (``scrapy gaps --json``)
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
@@ -38,8 +38,9 @@ WINDOW_GAP = 2000
 def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str) -> int:
     """Write ``{portal: {id: state}}`` into the ledger (inside the caller's transaction); returns the ids written.
 
-    Per window of close ids one read of the runs it touches; then one delete per portal and one insert for the
-    whole batch, and one read and one write of the totals of all its portals.
+    Per window of close ids one read of the runs it touches (a statement compiled once); then one ``executemany``
+    of primary-key deletes of the runs it rewrites and one insert for the whole batch, and one read and one write
+    of the totals of all its portals.
     """
     portals = sorted(p for p, ids in outcomes.items() if ids)
     if not portals:
@@ -76,7 +77,7 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
 
 
 class _Pending:
-    """Run rewrites collected over the windows of a batch: one DELETE per portal and one INSERT for all."""
+    """Run rewrites collected over the windows of a batch: one ``executemany`` each of DELETE and INSERT for all."""
 
     def __init__(self) -> None:
         self.deletes: dict[str, list[int]] = defaultdict(list)
@@ -91,14 +92,22 @@ class _Pending:
         )  # fmt: skip
 
     def flush(self, conn: Connection) -> None:
-        t = s.id_ledger
-        for portal, starts in self.deletes.items():
-            for i in range(0, len(starts), 500):
-                conn.execute(delete(t).where(t.c.portal == portal, t.c.first_id.in_(starts[i : i + 500])))
-        if self.rows:
-            conn.execute(insert(t), self.rows)
+        gone = [{"d_portal": portal, "d_first": first} for portal, starts in self.deletes.items() for first in starts]
+        execute_many(conn, _DELETE_RUN, gone)
+        insert_many(conn, s.id_ledger, self.rows)
         self.deletes.clear()
         self.rows = []
+
+
+#: built and compiled once (store/sql.py): the statements of every write batch
+_DELETE_RUN = delete(s.id_ledger).where(
+    s.id_ledger.c.portal == bindparam("d_portal"), s.id_ledger.c.first_id == bindparam("d_first")
+)
+_UPDATE_TOTALS = (
+    update(s.id_ledger_totals)
+    .where(s.id_ledger_totals.c.portal == bindparam("v_portal"))
+    .values(**{k: bindparam(f"v_{k}") for k in (*STATES, "low", "high")})
+)
 
 
 def _present(pick: Any, *values: int | None) -> int | None:
@@ -122,11 +131,8 @@ def _update_totals(conn: Connection, changes: Mapping[str, tuple[Mapping[str, in
         values: dict[str, Any] = {f"v_{k}": int(row[k]) + delta[k] for k in STATES}
         values |= {"v_low": _present(min, row["low"], low), "v_high": _present(max, row["high"], high)}
         updates.append({"v_portal": portal, **values})
-    if inserts:
-        conn.execute(insert(t), inserts)
-    if updates:
-        columns = {k: bindparam(f"v_{k}") for k in (*STATES, "low", "high")}
-        conn.execute(update(t).where(t.c.portal == bindparam("v_portal")).values(**columns), updates)
+    insert_many(conn, t, inserts)
+    execute_many(conn, _UPDATE_TOTALS, updates)
 
 
 def _windows(ids: list[int]) -> Iterable[list[int]]:
@@ -158,7 +164,8 @@ def _touching_statement() -> Any:
     )
 
 
-#: built once (a write batch reads the runs of every window: building the statement each time cost most of it)
+#: built and compiled once (a write batch reads the runs of every window: building the statement each time cost most
+#: of it)
 _TOUCHING = _touching_statement()
 
 
@@ -166,7 +173,7 @@ def _runs_touching(conn: Connection, portal: str, lo: int, hi: int) -> list[Run]
     """The runs holding any id of ``lo..hi``, in one query: those starting from the last run that starts at or
     before ``lo`` (a primary-key lookup; runs never overlap) up to ``hi``; that first run is kept if it reaches
     ``lo``."""
-    rows = conn.execute(_TOUCHING, {"b_portal": portal, "b_lo": lo, "b_hi": hi})
+    rows = fetch(conn, _TOUCHING, {"b_portal": portal, "b_lo": lo, "b_hi": hi})
     return [Run(int(r[0]), int(r[1]), r[2], int(r[3]), r[4]) for r in rows if r[1] >= lo]
 
 

@@ -1,42 +1,69 @@
-"""Low-level SQL helpers shared by the writer and the reads: chunks of bound ids, the cached DBAPI ``executemany``
-of an INSERT, and PostgreSQL's advisory locks per article key."""
+"""Low-level SQL helpers shared by the writer and the reads: chunks of bound ids, statements compiled once and run
+straight on the DBAPI cursor (``executemany`` of INSERT, UPDATE and DELETE; plain SELECTs), and PostgreSQL's advisory
+locks per article key."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, text
+from sqlalchemy import Connection, Executable, Table, bindparam, insert, text
 
 #: bound parameters per IN (...) list; SQLite allows 32766, PostgreSQL 65535
 CHUNK = 500
 
-_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, Callable[[dict[str, Any]], Any] | None]] = {}
+#: ``(dialect, statement) -> (SQL, row -> parameters)``; the statements are module constants (kept alive here)
+_COMPILED: dict[tuple[str, Any], tuple[str, Callable[[Mapping[str, Any]], Any] | None]] = {}
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], Executable] = {}
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``executemany`` of an INSERT handed straight to the DBAPI cursor.
-
-    The statement is compiled once per dialect and column set from Core (bound parameters, portable); rows go as
-    tuples (dicts for named paramstyles), skipping Core's per-row parameter processing, which is the main cost of
-    a Core executemany. Only for plain values (str, int, bytes, None) and rows that all have the same keys.
-    """
-    if not rows:
-        return
-    cols = tuple(rows[0])
-    key = (conn.dialect.name, table.name, cols)
-    entry = _INSERTS.get(key)
+def _compiled(conn: Connection, stmt: Executable) -> tuple[str, Callable[[Mapping[str, Any]], Any] | None]:
+    key = (conn.dialect.name, stmt)
+    entry = _COMPILED.get(key)
     if entry is None:
-        compiled = insert(table).values({c: bindparam(c) for c in cols}).compile(dialect=conn.dialect)
+        compiled = stmt.compile(dialect=conn.dialect)
         getter = None
         if compiled.positional:
             order = list(compiled.positiontup or ())
             getter = itemgetter(*order) if len(order) > 1 else (lambda row, k=order[0]: (row[k],))
-        entry = _INSERTS[key] = (str(compiled), getter)
-    sql, getter = entry
-    conn.exec_driver_sql(sql, [getter(r) for r in rows] if getter is not None else rows)
+        entry = _COMPILED[key] = (str(compiled), getter)
+    return entry
+
+
+def execute_many(conn: Connection, stmt: Executable, rows: Sequence[Mapping[str, Any]]) -> int:
+    """``executemany`` of ``stmt`` (an INSERT, UPDATE or DELETE whose values are all named ``bindparam``s, built
+    once: a module constant) handed straight to the DBAPI cursor; returns the rows it touched.
+
+    The statement is compiled once per dialect from Core (bound parameters, portable); rows go as tuples (dicts
+    for named paramstyles), skipping Core's per-row parameter processing, which is the main cost of a Core
+    executemany. Only for plain values (str, int, bytes, None); every row has every parameter.
+    """
+    if not rows:
+        return 0
+    sql, getter = _compiled(conn, stmt)
+    result = conn.exec_driver_sql(sql, [getter(r) for r in rows] if getter is not None else list(rows))
+    return max(int(result.rowcount or 0), 0)
+
+
+def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> list[Any]:
+    """The rows of a SELECT (a module constant whose values are named ``bindparam``s, no expanding ones), compiled
+    once per dialect and run on the DBAPI cursor: plain DBAPI values, no result processing."""
+    sql, getter = _compiled(conn, stmt)
+    return list(conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)))
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``executemany`` of an INSERT of ``rows`` (all with the same keys) into ``table``, by :func:`execute_many`."""
+    if not rows:
+        return
+    cols = tuple(rows[0])
+    key = (conn.dialect.name, table.name, cols)
+    stmt = _INSERTS.get(key)
+    if stmt is None:
+        stmt = _INSERTS[key] = insert(table).values({c: bindparam(c) for c in cols})
+    execute_many(conn, stmt, rows)
 
 
 def lock_keys(conn: Connection, keys: Iterable[tuple[str, int]]) -> None:
@@ -66,4 +93,4 @@ def chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield values[i : i + size]
 
 
-__all__ = ["CHUNK", "chunks", "insert_many", "lock_id", "lock_keys"]
+__all__ = ["CHUNK", "chunks", "execute_many", "fetch", "insert_many", "lock_id", "lock_keys"]

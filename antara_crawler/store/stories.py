@@ -4,22 +4,18 @@
     assign(conn, [(article_id, body, published_at), ...])   # inside the write transaction, after the rows have ids
     rebuild(engine)                                          # ``scrapy stories --rebuild``: everything again
 
-How a copy is recognised (numbers below are the module constants, tuned on ``tests/helpers/story_corpus.py``):
+How a copy is recognised (the pure part, with its constants tuned on ``tests/helpers/story_corpus.py``, is
+:mod:`antara_crawler.store.signatures`):
 
-1. **Normalise** the body (:func:`normalise`): drop "Baca juga" lines, the dateline before ``(ANTARA)``, byline
-   lines (``Pewarta:``, ``Editor:``, ...) and punctuation; lower-case. Numbers are kept as whole tokens
-   (``Rp45.000``, ``1/12``): they are what tells one day's price or weather report from the next.
-2. **Shingle** the words in overlapping runs of :data:`SHINGLE_WORDS` and take a MinHash of
-   :data:`NUM_PERM` permutations (datasketch). datasketch's ``MinHashLSH`` picks the bands for
-   :data:`LSH_THRESHOLD` (``b`` bands of ``r`` rows); each band's hash is a row of ``story_bands`` (band key ->
-   article id, indexed), so the database is the LSH index and finding candidates is one indexed lookup.
-3. **Candidates** share a band key and were published within :data:`WINDOW_DAYS` days of the article.
-4. **Verify** each candidate on the exact shingle sets: Jaccard >= :data:`MIN_JACCARD`, and when both texts
-   carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the one with
-   fewer must appear in the other. Copies (other title, byline, editor, Baca juga lines, a trimmed or added last
-   paragraph, a rewritten first sentence) keep Jaccard well above 0.5 and keep their numbers; a template report of
-   the next day shares its wording but not its numbers; a follow-up shares a paragraph or two of background, which
-   leaves Jaccard under 0.3.
+1. **Normalise** the body (drop "Baca juga" lines, dateline, byline and punctuation; lower-case; numbers whole) and
+   **shingle** its words; a MinHash of the shingles gives one key per LSH band. Each key is a row of
+   ``story_bands`` (band key -> article id, indexed), so the database is the LSH index and finding candidates is
+   one indexed lookup per batch.
+2. **Candidates** share a band key and were published within :data:`WINDOW_DAYS` days of the article.
+3. **Verify** each candidate on the exact shingle sets (Jaccard, and the numbers both texts carry): copies (other
+   title, byline, editor, Baca juga lines, a trimmed or added last paragraph, a rewritten first sentence) pass; a
+   template report of the next day shares its wording but not its numbers; a follow-up shares a paragraph or two of
+   background, which leaves Jaccard under 0.3.
 
 Story ids: a story's id is the smallest article id in it (its first archived member). A new article that matches
 one story joins it; one that matches none starts its own story (its own id: never null); one that matches several
@@ -32,10 +28,8 @@ article stays with its copies); ``--rebuild`` regroups from the current bodies.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -44,130 +38,31 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from antara_crawler.store import schema as s
+from antara_crawler.store.signatures import (
+    LSH_THRESHOLD,
+    NUM_PERM,
+    Fingerprint,
+    MissingExtra,
+    band_keys,
+    band_keys_of,
+    bands,
+    is_copy,
+    jaccard,
+    normalise,
+    require,
+    shingles,
+)
+from antara_crawler.store.sql import execute_many, fetch, insert_many
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
 
-EXTRA = "analysis"
-SHINGLE_WORDS = 3
-NUM_PERM = 64
-#: datasketch's permutation scheme (2.0's default), named so the stored band keys do not change with its default;
-#: changing it (or NUM_PERM, SHINGLE_WORDS, LSH_THRESHOLD, the normalisation) needs ``scrapy stories --rebuild``
-MINHASH_SCHEME = "affine32"
-#: the Jaccard at which datasketch's band choice is tuned (below MIN_JACCARD: candidates are cheap to verify)
-LSH_THRESHOLD = 0.4
-MIN_JACCARD = 0.5
 WINDOW_DAYS = 4
-MIN_NUMBERS = 3
-MIN_NUMBER_OVERLAP = 0.8
 #: articles per transaction in :func:`rebuild`
 REBUILD_CHUNK = 2000
-
-
-class MissingExtra(ImportError):
-    """A library of the optional ``analysis`` extra is not installed; the message is one line naming it."""
-
-
-def require(module: str) -> Any:
-    """Import ``module`` or raise :class:`MissingExtra` with a one-line message naming the extra."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise MissingExtra(
-            f"{module} is not installed: install the {EXTRA!r} extra, pip install -e '.[{EXTRA}]'"
-        ) from None
-
-
-# --- normalising and shingling (pure) ---------------------------------------------------------------------------
-
-_BACA_JUGA = re.compile(r"^\s*baca\s+juga\b.*$", re.IGNORECASE | re.MULTILINE)
-_BYLINE = re.compile(
-    r"^\s*(pewarta|editor|penulis|reporter|oleh|penerjemah|redaktur|copyright|\(?antara\)?)\b[^\n]{0,120}$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_DATELINE = re.compile(r"^[^\n()]{0,80}\(\s*antara(?:\s*news)?\s*\)\s*[-–—:]?\s*", re.IGNORECASE)
-#: a number stays one token: 45.000, 3,5, 1/12, 08.30
-_TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
-_NUMBER = re.compile(r"\d")
-
-
-def normalise(body: str | None) -> list[str]:
-    """The body's words for comparison: no Baca juga lines, dateline or byline; lower-case; numbers whole."""
-    if not body:
-        return []
-    text = _BACA_JUGA.sub("", body)
-    text = _BYLINE.sub("", text)
-    text = _DATELINE.sub("", text.strip(), count=1)
-    return _TOKEN.findall(text.lower())
-
-
-def shingles(words: Sequence[str], k: int = SHINGLE_WORDS) -> set[str]:
-    if len(words) < k:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What the comparison needs of one body."""
-
-    shingles: frozenset[str]
-    numbers: frozenset[str]
-
-    @classmethod
-    def of(cls, body: str | None) -> Fingerprint:
-        words = normalise(body)
-        return cls(frozenset(shingles(words)), frozenset(w for w in words if _NUMBER.match(w)))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    inter = len(a & b)
-    return inter / (len(a) + len(b) - inter)
-
-
-def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
-    """Whether two bodies are copies of one story (see the module docstring for the rule)."""
-    if jaccard(a.shingles, b.shingles) < MIN_JACCARD:
-        return False
-    few, many = sorted((a.numbers, b.numbers), key=len)
-    return len(few) < MIN_NUMBERS or len(few & many) / len(few) >= MIN_NUMBER_OVERLAP
-
-
-@lru_cache(maxsize=1)
-def bands() -> tuple[int, int]:
-    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM."""
-    lsh = require("datasketch").MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return int(lsh.b), int(lsh.r)
-
-
-@lru_cache(maxsize=1)
-def _permutations() -> Any:
-    """datasketch draws a MinHash's permutations from its seed; drawn once here and shared (same values)."""
-    return require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME).permutations
-
-
-def _minhash() -> Any:
-    return require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME, permutations=_permutations())
-
-
-def band_keys(fp: Fingerprint) -> list[int]:
-    """One signed 64-bit key per LSH band (the band's number is hashed in, so one indexed column suffices)."""
-    if not fp.shingles:
-        return []
-    mh = _minhash()
-    mh.update_batch([sh.encode("utf-8") for sh in sorted(fp.shingles)])
-    b, r = bands()
-    values = mh.hashvalues
-    keys = []
-    for band in range(b):
-        chunk = values[band * r : (band + 1) * r].astype("<u4").tobytes()
-        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+#: band keys per candidate query, a power of two (one query for a batch of 100 articles; SQLite binds up to 32766
+#: parameters)
+KEY_CHUNK = 4096
 
 
 # --- the archive side -------------------------------------------------------------------------------------------
@@ -236,23 +131,39 @@ def _within(a: datetime | None, b: datetime | None) -> bool:
     return a is None or b is None or abs(a - b) <= timedelta(days=WINDOW_DAYS)
 
 
-@lru_cache(maxsize=1)
-def _by_keys_statement() -> Any:
-    """Every stored article holding one of ``:keys``: ``(key, id, story_id, body, published_at or first_seen_at)``."""
+@lru_cache(maxsize=16)
+def _by_keys_statement(size: int) -> Any:
+    """Every stored article holding one of the ``size`` keys ``:k0, :k1, ...``: ``(key, id, story_id, body,
+    published_at or first_seen_at)``. One statement per power-of-two size, compiled once (store/sql.py)."""
     sb, a = s.story_bands, s.articles
     return (
         select(sb.c.key, a.c.id, a.c.story_id, a.c.body, func.coalesce(a.c.published_at, a.c.first_seen_at))
         .join(a, a.c.id == sb.c.article_id)
-        .where(sb.c.key.in_(bindparam("keys", expanding=True)))
+        .where(sb.c.key.in_([bindparam(name) for name in _key_names(size)]))
     )
+
+
+@lru_cache(maxsize=16)
+def _key_names(size: int) -> tuple[str, ...]:
+    return tuple(f"k{i}" for i in range(size))
+
+
+def _holding(conn: Connection, keys: list[int]) -> Iterator[Any]:
+    """The rows of :func:`_by_keys_statement` for ``keys``: one query per KEY_CHUNK keys, the last chunk padded to
+    a power of two by repeating its last key (a repeated key selects no row twice)."""
+    for i in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[i : i + KEY_CHUNK]
+        size = max(16, 1 << (len(chunk) - 1).bit_length())
+        padded = chunk + [chunk[-1]] * (size - len(chunk))
+        yield from fetch(conn, _by_keys_statement(size), dict(zip(_key_names(size), padded, strict=True)))
 
 
 def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = False) -> dict[int, int]:
     """Give each article its story (in the caller's transaction); returns ``{article_id: story_id}``.
 
     Articles are matched in the order given (id order), each against everything stored before it, including the
-    earlier ones of the same call: the same result as one call per article, with one candidate query per 500 band
-    keys of the whole call and one ``executemany`` each for the bands and the story ids. ``replace``: the articles
+    earlier ones of the same call: the same result as one call per article, with one candidate query per KEY_CHUNK
+    band keys of the whole call and one ``executemany`` each for the bands and the story ids. ``replace``: the articles
     already had bands (their content changed): those are dropped first, and each keeps its story (see the module
     docstring). Without the ``analysis`` extra every article gets a story of its own (logged once).
     """
@@ -273,18 +184,17 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
     except MissingExtra as exc:
         _warn_once(str(exc))
         out = {x.id: current.get(x.id, x.id) for x in articles}
-        conn.execute(_set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+        execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
         return out
     prints = [Fingerprint.of(x.body) for x in articles]
-    keys = [band_keys(fp) for fp in prints]
+    keys = band_keys_of(prints)
     # the stored articles sharing a key with any of these: key -> ids, and what the comparison needs of each
     holders: dict[int, list[int]] = {}
     known: dict[int, tuple[int | None, str | None, datetime | None]] = {}
     wanted = sorted({k for ks in keys for k in ks})
-    for i in range(0, len(wanted), 500):
-        for key, cid, story, body, when in conn.execute(_by_keys_statement(), {"keys": wanted[i : i + 500]}):
-            holders.setdefault(key, []).append(cid)
-            known[cid] = (story, body, _when(when))
+    for key, cid, story, body, when in _holding(conn, wanted):
+        holders.setdefault(key, []).append(cid)
+        known[cid] = (story, body, _when(when))
     fingerprints: dict[int, Fingerprint] = {}
     alias: dict[int, int] = {}  # story ids merged into an older one during this call
 
@@ -318,14 +228,13 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
         for k in ks:
             holders.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
-    conn.execute(_set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+    execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
     rows = [
         {"key": k, "article_id": x.id, "band": n}
         for x, ks in zip(articles, keys, strict=True)
         for n, k in enumerate(ks)
     ]
-    if rows:
-        conn.execute(sb.insert(), rows)
+    insert_many(conn, sb, rows)
     return out
 
 
@@ -411,16 +320,15 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
             ).all()
             if not rows:
                 break
-            for article_id, body, published_at in rows:
+            prints = [Fingerprint.of(body) for _, body, _ in rows]
+            for (article_id, body, published_at), fp, keys in zip(rows, prints, band_keys_of(prints), strict=True):
                 x = NewArticle(int(article_id), body, published_at)
-                fp = Fingerprint.of(body)
-                keys = band_keys(fp)
                 parent.setdefault(x.id, x.id)
                 if keys:
                     for cid, _story, cbody in _candidates(conn, x, keys):
                         if is_copy(fp, Fingerprint.of(cbody)):
                             union(x.id, int(cid))
-                    conn.execute(sb.insert(), [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
+                    insert_many(conn, sb, [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
             last_id = int(rows[-1][0])
             done += len(rows)
         if progress is not None:
@@ -435,12 +343,16 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     return {"articles": done, "stories": stories}
 
 
+#: the pure names of :mod:`antara_crawler.store.signatures` stay importable from here
 __all__ = [
+    "LSH_THRESHOLD",
+    "NUM_PERM",
     "Fingerprint",
     "MissingExtra",
     "NewArticle",
     "assign",
     "band_keys",
+    "band_keys_of",
     "bands",
     "is_copy",
     "jaccard",

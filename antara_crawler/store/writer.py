@@ -9,11 +9,10 @@ PostgreSQL concurrent writers of one article are serialized by advisory locks (:
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, delete, func, insert, null, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from antara_crawler.backfill import ARCHIVED, state_for_reason
@@ -23,7 +22,7 @@ from antara_crawler.store import schema as s
 from antara_crawler.store.reads import related_of, tags_of
 from antara_crawler.store.retry import is_transient
 from antara_crawler.store.rows import PreparedBatch, WriteResult, _Prepared, _version_data, utc_now
-from antara_crawler.store.sql import chunks, insert_many, lock_keys
+from antara_crawler.store.sql import chunks, execute_many, insert_many, lock_keys
 
 logger = logging.getLogger(__name__)
 
@@ -254,11 +253,11 @@ def _tag_ids(conn: Connection, names: set[str]) -> dict[str, int]:
         for chunk in chunks(missing):
             rows = conn.execute(select(t.c.id, t.c.name).where(t.c.name.in_(chunk)))
             ids.update((name, tid) for tid, name in rows)
-    else:  # SQLite: writers are serialized by BEGIN IMMEDIATE
-        new_ids = conn.execute(
-            insert(t).returning(t.c.id, sort_by_parameter_order=True), [{"name": n} for n in missing]
-        ).scalars()
-        ids.update(zip(missing, new_ids, strict=True))
+    else:  # SQLite: the batch holds the write lock since BEGIN IMMEDIATE, so the ids after the maximum are ours
+        start = int(conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1
+        rows = [{"id": start + n, "name": name} for n, name in enumerate(missing)]
+        insert_many(conn, t, rows)
+        ids.update((r["name"], r["id"]) for r in rows)
     return ids
 
 
@@ -290,17 +289,13 @@ def _clear_link_statuses(conn: Connection, keys: list[tuple[str, int]]) -> None:
     """Articles just written are no dead links: delete their ``link_statuses`` rows and clear
     ``target_status``/``target_checked_at`` on the related links to them (a 503 that answers later).
 
-    Same transaction as the write; one DELETE and one UPDATE per portal and chunk of keys, touching only rows
-    that carry a status. A LinkStatus later in the same batch is written after the articles, so it still wins.
+    Same transaction as the write; one ``executemany`` of a primary-key DELETE and one of an indexed UPDATE
+    (touching only rows that carry a status) for the whole batch. A LinkStatus later in the same batch is written
+    after the articles, so it still wins.
     """
-    by_portal: dict[str, set[int]] = defaultdict(set)
-    for portal, antara_id in keys:
-        by_portal[portal].add(int(antara_id))
-    for portal, ids in by_portal.items():
-        for chunk in chunks(sorted(ids)):
-            params = {"c_portal": portal, "c_ids": chunk}
-            conn.execute(_CLEAR_STATUSES, params)
-            conn.execute(_CLEAR_TARGETS, params)
+    rows = [{"c_portal": portal, "c_id": int(antara_id)} for portal, antara_id in sorted(set(keys))]
+    execute_many(conn, _CLEAR_STATUSES, rows)
+    execute_many(conn, _CLEAR_TARGETS, rows)
 
 
 def _write_link_statuses(conn: Connection, statuses: list[LinkStatus], now: str) -> int:
@@ -332,20 +327,19 @@ def _write_link_statuses(conn: Connection, statuses: list[LinkStatus], now: str)
     return max(int(marked.rowcount or 0), 0)
 
 
-# The statements of _clear_link_statuses, built once: run for every portal of every batch, building them anew cost
-# as much CPU as the batch's inserts (bench/bench_store.py). The chunk of ids is an expanding parameter.
+# The statements of _clear_link_statuses, built once and compiled once (store/sql.py): run for every batch, building
+# and compiling them anew cost as much CPU as the batch's inserts (bench/bench_store.py).
 _CLEAR_STATUSES = delete(s.link_statuses).where(
-    s.link_statuses.c.portal == bindparam("c_portal"),
-    s.link_statuses.c.antara_id.in_(bindparam("c_ids", expanding=True)),
+    s.link_statuses.c.portal == bindparam("c_portal"), s.link_statuses.c.antara_id == bindparam("c_id")
 )
 _CLEAR_TARGETS = (
     update(s.related_links)
     .where(
         s.related_links.c.target_portal == bindparam("c_portal"),
-        s.related_links.c.target_antara_id.in_(bindparam("c_ids", expanding=True)),
+        s.related_links.c.target_antara_id == bindparam("c_id"),
         s.related_links.c.target_status.is_not(None) | s.related_links.c.target_checked_at.is_not(None),
     )
-    .values(target_status=None, target_checked_at=None)
+    .values(target_status=null(), target_checked_at=null())
 )
 
 

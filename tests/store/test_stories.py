@@ -7,11 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select, text
+from hypothesis import given, settings
+from hypothesis.strategies import text
+from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from antara_crawler.items import Article
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
+from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
 from tests.helpers import ROOT, story_corpus
 
@@ -75,7 +79,7 @@ def test_every_article_has_a_story_id(grouped, corpus):
 
 def test_story_id_is_the_smallest_article_id_of_the_story(grouped):
     with grouped.engine.connect() as conn:
-        rows = conn.execute(text("SELECT story_id, MIN(id) FROM articles GROUP BY story_id")).all()
+        rows = conn.execute(sql("SELECT story_id, MIN(id) FROM articles GROUP BY story_id")).all()
     assert all(story == smallest for story, smallest in rows)
 
 
@@ -120,8 +124,8 @@ def test_rebuild_gives_the_same_grouping(tmp_path, corpus):
         _write(archive, corpus.articles)
         incremental = _grouping(archive)
         with archive.engine.begin() as conn:
-            conn.execute(text("UPDATE articles SET story_id = id"))
-            conn.execute(text("DELETE FROM story_bands"))
+            conn.execute(sql("UPDATE articles SET story_id = id"))
+            conn.execute(sql("DELETE FROM story_bands"))
         counts = st.rebuild(archive.engine)
         rebuilt = _grouping(archive)
     assert rebuilt == incremental
@@ -133,7 +137,7 @@ def test_the_stories_view_gives_size_portals_and_the_earliest_record(grouped, co
     members = sorted((a for a in corpus.articles if corpus.truth[a.key] == pair), key=lambda a: a.published_at or "")
     with grouped.engine.connect() as conn:
         row = conn.execute(
-            text(
+            sql(
                 "SELECT v.size, v.portals, v.portal_list, e.portal, e.antara_id FROM stories v "
                 "JOIN articles e ON e.id = v.earliest_id "
                 "WHERE v.story_id = (SELECT story_id FROM articles WHERE portal = :p AND antara_id = :i)"
@@ -164,6 +168,46 @@ def test_grouping_and_the_view_on_every_backend(archive_url, corpus):
         _write(archive, corpus.articles)
         precision, recall = story_corpus.pairwise_scores(corpus.truth, _grouping(archive))
         with archive.engine.connect() as conn:
-            lists = {row[0] for row in conn.execute(text("SELECT portal_list FROM stories WHERE portals > 1"))}
+            lists = {row[0] for row in conn.execute(sql("SELECT portal_list FROM stories WHERE portals > 1"))}
     assert precision >= 0.95 and recall >= 0.95
     assert lists and all(x.split(",") == sorted(x.split(",")) for x in lists)
+
+
+def _datasketch_keys(body: str | None) -> list[int]:
+    """The band keys computed the way stories did before the bulk path: one datasketch MinHash per body."""
+    import hashlib
+
+    from datasketch import MinHash
+
+    shingles = st.shingles(st.normalise(body))
+    if not shingles:
+        return []
+    mh = MinHash(num_perm=st.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME)
+    mh.update_batch([sh.encode("utf-8") for sh in sorted(shingles)])
+    b, r = st.bands()
+    out = []
+    for band in range(b):
+        chunk = mh.hashvalues[band * r : (band + 1) * r].astype("<u4").tobytes()
+        out.append(int.from_bytes(hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest(), "big", signed=True))
+    return out
+
+
+def test_bulk_band_keys_are_datasketchs(corpus):
+    """The batch MinHash (one numpy pass over the shingles of many bodies) gives datasketch's values: the keys
+    already stored in archives stay valid. Bodies of every shape: copies, short, one word, none, non-ASCII."""
+    bodies = [a.body for a in corpus.articles[:60]]
+    bodies += [None, "", "satu", "satu dua", "satu dua tiga", "Ékonomi naïve café Rp12.000 ½ ² ٣ 日本語", "ab " * 400]
+    assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == [_datasketch_keys(b) for b in bodies]
+
+
+def test_bulk_band_keys_do_not_depend_on_the_batch(corpus, monkeypatch):
+    bodies = [a.body for a in corpus.articles[:30]]
+    alone = [sig.band_keys(sig.Fingerprint.of(b)) for b in bodies]
+    monkeypatch.setattr(sig, "HASH_STEP", 700)  # several numpy steps, some of one body only
+    assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == alone
+
+
+@settings(max_examples=300, deadline=None)
+@given(text(alphabet="abcXYZ019_.,/:;-()'²½٣éüß日 \t\n\u00a0\u2003\u200b", max_size=40))
+def test_tokens_are_the_token_pattern(value):
+    assert sig.tokens(value) == sig._TOKEN.findall(value)

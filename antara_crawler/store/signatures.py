@@ -1,0 +1,248 @@
+"""What the story grouping compares of a body, as pure functions: normalised words, shingles, the copy rule, and the
+MinHash band keys of the LSH index (see :mod:`antara_crawler.store.stories` for how they are used).
+
+1. **Normalise** the body (:func:`normalise`): drop "Baca juga" lines, the dateline before ``(ANTARA)``, byline
+   lines (``Pewarta:``, ``Editor:``, ...) and punctuation; lower-case. Numbers are kept as whole tokens
+   (``Rp45.000``, ``1/12``): they are what tells one day's price or weather report from the next.
+2. **Shingle** the words in overlapping runs of :data:`SHINGLE_WORDS` and take a MinHash of :data:`NUM_PERM`
+   permutations: datasketch's ``MinHash`` (scheme :data:`MINHASH_SCHEME`, seed 1, SHA-1 of each shingle's UTF-8),
+   computed here for a whole batch at once with numpy (:func:`band_keys_of`; same values, checked against
+   datasketch in the tests). datasketch's ``MinHashLSH`` picks the bands for :data:`LSH_THRESHOLD` (``b`` bands of
+   ``r`` rows); each band's hash is one key (:func:`band_keys`).
+3. **Verify** a candidate on the exact shingle sets (:func:`is_copy`): Jaccard >= :data:`MIN_JACCARD`, and when
+   both texts carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the
+   one with fewer must appear in the other.
+
+Changing SHINGLE_WORDS, NUM_PERM, MINHASH_SCHEME, LSH_THRESHOLD or the normalisation changes the stored band keys:
+it needs ``scrapy stories --rebuild``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from functools import cached_property, lru_cache
+from itertools import chain
+from operator import methodcaller
+from typing import Any
+
+EXTRA = "analysis"
+SHINGLE_WORDS = 3
+NUM_PERM = 64
+#: datasketch's permutation scheme (2.0's default), named so the stored band keys do not change with its default
+MINHASH_SCHEME = "affine32"
+#: the Jaccard at which datasketch's band choice is tuned (below MIN_JACCARD: candidates are cheap to verify)
+LSH_THRESHOLD = 0.4
+MIN_JACCARD = 0.5
+MIN_NUMBERS = 3
+MIN_NUMBER_OVERLAP = 0.8
+#: shingles hashed per numpy step of :func:`band_keys_of` (bounds its memory: NUM_PERM uint32 per shingle)
+HASH_STEP = 32768
+
+
+class MissingExtra(ImportError):
+    """A library of the optional ``analysis`` extra is not installed; the message is one line naming it."""
+
+
+def require(module: str) -> Any:
+    """Import ``module`` or raise :class:`MissingExtra` with a one-line message naming the extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(
+            f"{module} is not installed: install the {EXTRA!r} extra, pip install -e '.[{EXTRA}]'"
+        ) from None
+
+
+# --- normalising and shingling ----------------------------------------------------------------------------------
+
+_BACA_JUGA = re.compile(r"^\s*baca\s+juga\b.*$", re.IGNORECASE | re.MULTILINE)
+_BYLINE = re.compile(
+    r"^\s*(pewarta|editor|penulis|reporter|oleh|penerjemah|redaktur|copyright|\(?antara\)?)\b[^\n]{0,120}$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DATELINE = re.compile(r"^[^\n()]{0,80}\(\s*antara(?:\s*news)?\s*\)\s*[-–—:]?\s*", re.IGNORECASE)
+#: a number stays one token: 45.000, 3,5, 1/12, 08.30
+_TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
+_NUMBER = re.compile(r"\d")
+
+
+def normalise(body: str | None) -> list[str]:
+    """The body's words for comparison: no Baca juga lines, dateline or byline; lower-case; numbers whole."""
+    if not body:
+        return []
+    text = _BACA_JUGA.sub("", body)
+    text = _BYLINE.sub("", text)
+    text = _DATELINE.sub("", text.strip(), count=1)
+    return tokens(text.lower())
+
+
+def tokens(text: str) -> list[str]:
+    """``_TOKEN.findall(text)``, faster: no token spans whitespace, and a piece between whitespace made of letters
+    only is one token, so the regular expression runs only on the pieces with digits or punctuation."""
+    out: list[str] = []
+    for piece in text.split():
+        if piece.isalpha():
+            out.append(piece)
+        else:
+            out += _TOKEN.findall(piece)
+    return out
+
+
+def shingle_list(words: Sequence[str], k: int = SHINGLE_WORDS) -> list[str]:
+    """The runs of ``k`` words joined by a space, in order, repeats included (all words when there are fewer)."""
+    if len(words) < k:
+        return [" ".join(words)] if words else []
+    return list(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
+
+
+def shingles(words: Sequence[str], k: int = SHINGLE_WORDS) -> set[str]:
+    return set(shingle_list(words, k))
+
+
+class Fingerprint:
+    """What the comparison needs of one body: its words, and (computed when first compared) its shingle set and its
+    numbers."""
+
+    def __init__(self, words: list[str]):
+        self.words = words
+
+    @classmethod
+    def of(cls, body: str | None) -> Fingerprint:
+        return cls(normalise(body))
+
+    @cached_property
+    def shingles(self) -> frozenset[str]:
+        return frozenset(shingle_list(self.words))
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(w for w in self.words if _NUMBER.match(w))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two bodies are copies of one story (see the module docstring for the rule)."""
+    if jaccard(a.shingles, b.shingles) < MIN_JACCARD:
+        return False
+    few, many = sorted((a.numbers, b.numbers), key=len)
+    return len(few) < MIN_NUMBERS or len(few & many) / len(few) >= MIN_NUMBER_OVERLAP
+
+
+# --- MinHash band keys --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def bands() -> tuple[int, int]:
+    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM."""
+    lsh = require("datasketch").MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return int(lsh.b), int(lsh.r)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[Any, Any]:
+    """The ``(a, b)`` uint32 arrays of datasketch's permutations, drawn from its seed (as every MinHash does)."""
+    perms = require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME).permutations
+    return perms[0], perms[1]
+
+
+_DIGEST = methodcaller("digest")
+
+
+def _fmix32(np: Any, hv: Any) -> Any:
+    """The 32-bit MurmurHash3 finalizer datasketch's ``affine32`` scheme applies to each input hash (uint32 arrays
+    wrap around, which is the intended arithmetic)."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+def _signatures(np: Any, shingle_lists: Sequence[list[str]]) -> Any:
+    """The MinHash values (``len(shingle_lists)`` x NUM_PERM uint32) of non-empty shingle lists, in one pass:
+    SHA-1 of every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``), then the fmix and the
+    permutations of all of them and a minimum per list, a numpy step per HASH_STEP shingles."""
+    a, b = _permutations()
+    out = np.empty((len(shingle_lists), NUM_PERM), dtype=np.uint32)
+    start = 0
+    while start < len(shingle_lists):
+        stop, size = start, 0
+        while stop < len(shingle_lists) and (stop == start or size + len(shingle_lists[stop]) <= HASH_STEP):
+            size += len(shingle_lists[stop])
+            stop += 1
+        part = shingle_lists[start:stop]
+        digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, chain.from_iterable(part)))))
+        hv = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)  # 20-byte digests: their first 4 bytes
+        phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
+        phv += b[:, None]
+        offsets = np.cumsum([0] + [len(x) for x in part[:-1]])
+        out[start:stop] = np.minimum.reduceat(phv, offsets, axis=1).T
+        start = stop
+    return out
+
+
+def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
+    """The band keys of each fingerprint (none for a body without words), the MinHashes computed together.
+
+    A key is one signed 64-bit integer per LSH band: BLAKE2b of the band's number and its ``r`` values
+    (little-endian uint32), so one indexed column holds every band."""
+    np = require("numpy")
+    b, r = bands()
+    lists = [shingle_list(fp.words) for fp in fingerprints]
+    present = [i for i, x in enumerate(lists) if x]
+    out: list[list[int]] = [[] for _ in lists]
+    if not present:
+        return out
+    values = _signatures(np, [lists[i] for i in present]).astype("<u4", copy=False)
+    width = 4 * r
+    prefixes = [bytes([band]) for band in range(b)]
+    for i, row in zip(present, values, strict=True):
+        raw = row.tobytes()
+        out[i] = [
+            int.from_bytes(
+                hashlib.blake2b(prefixes[band] + raw[band * width : (band + 1) * width], digest_size=8).digest(),
+                "big",
+                signed=True,
+            )
+            for band in range(b)
+        ]
+    return out
+
+
+def band_keys(fp: Fingerprint) -> list[int]:
+    """The band keys of one fingerprint (see :func:`band_keys_of`)."""
+    return band_keys_of([fp])[0]
+
+
+__all__ = [
+    "EXTRA",
+    "LSH_THRESHOLD",
+    "MINHASH_SCHEME",
+    "MIN_JACCARD",
+    "MIN_NUMBERS",
+    "MIN_NUMBER_OVERLAP",
+    "NUM_PERM",
+    "SHINGLE_WORDS",
+    "Fingerprint",
+    "MissingExtra",
+    "band_keys",
+    "band_keys_of",
+    "bands",
+    "is_copy",
+    "jaccard",
+    "normalise",
+    "require",
+    "shingle_list",
+    "shingles",
+    "tokens",
+]
