@@ -281,6 +281,19 @@ def main(argv: list[str] | None = None) -> None:
         _report(
             f"the same, the mirror waiting {args.latency * 1000:.0f} ms before every answer", bare, full, target=False
         )
+        in_flight = _in_flight(args.set)
+        print(
+            f"network-bound ceiling: {in_flight} requests in flight / {args.latency * 1000:.0f} ms = "
+            f"{in_flight / args.latency:.0f} pages/s; a crawl well under it is limited by its own CPU"
+        )
+
+
+def _in_flight(extra: list[str]) -> int:
+    """CONCURRENT_REQUESTS of both crawls: the project's, or what ``--set`` gave (16 per domain does not raise it)."""
+    from antara_crawler import settings as project
+
+    given = [s.split("=", 1)[1] for s in extra if s.startswith("CONCURRENT_REQUESTS=")]
+    return int(given[-1]) if given else project.CONCURRENT_REQUESTS
 
 
 if __name__ == "__main__":
