@@ -394,15 +394,15 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
     def parse_article(self, response: Response):
         if not self.related_depth:
             return super().parse_article(response)
-        return self._article_with_related(super().parse_article(response), response)
+        return self._article_with_related(response, super().parse_article(response))
 
     def parse_article_page(self, response: Response):
         if not self.related_depth:
             return super().parse_article_page(response)
-        return self._article_with_related(super().parse_article_page(response), response)
+        return self._article_with_related(response, super().parse_article_page(response))
 
-    @survives_archive_outage
-    async def _article_with_related(self, outputs: Iterable[Any], response: Response):
+    @survives_archive_outage  # (self, response, ...): the decorator reports an outage against the response's URL
+    async def _article_with_related(self, response: Response, outputs: Iterable[Any]):
         async for out in self._with_related(outputs, response):
             yield out
 
