@@ -15,20 +15,52 @@ duplicate, and that id would get no outcome in the ledger.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from weakref import WeakKeyDictionary
+
 from scrapy.utils.request import RequestFingerprinter
 
 from antara_crawler.urls import article_page, parse_article_url
 
 
+def article_url_key(portal: str, antara_id: int, page: int | str | None) -> str:
+    """The URL an article page is fingerprinted as: ``https://<portal>.antaranews.com/berita/<id>[?page=<N|all>]``.
+    It is already in ``w3lib.url.canonicalize_url`` form (lower-case host, a path of digits, one query argument
+    of safe characters), so canonicalising it again, or not (``verbatim_url``), gives the same string."""
+    query = f"?page={page}" if page is not None else ""
+    return f"https://{portal}.antaranews.com/berita/{antara_id}{query}"
+
+
+def _article_fingerprint(url: str, body: bytes) -> bytes:
+    """What :func:`scrapy.utils.request.fingerprint` gives a GET of the canonical ``url`` with ``body`` and no
+    headers included, without building a Request for it (``request.replace`` copied the meta, headers and callbacks
+    of every request) nor canonicalising a canonical URL: about half the fingerprint's cost.
+    tests/crawl/test_fingerprint.py checks the two agree."""
+    data = {"method": "GET", "url": url, "body": body.hex(), "headers": {}}
+    return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).digest()  # noqa: S324 (Scrapy's own hash)
+
+
 class AntaraRequestFingerprinter(RequestFingerprinter):
+    def __init__(self, crawler=None):
+        super().__init__(crawler)
+        # one entry per live request (the duplicate filter, the HTTP cache and the scheduler may each ask)
+        self._cache: WeakKeyDictionary = WeakKeyDictionary()
+
     def fingerprint(self, request) -> bytes:
+        cached = self._cache.get(request)
+        if cached is None:
+            cached = self._cache[request] = self._compute(request)
+        return cached
+
+    def _compute(self, request) -> bytes:
+        meta = request.meta
         ref = parse_article_url(request.url)
-        asked = request.meta.get("antara_ref") if request.meta.get("redirect_urls") else None
+        asked = meta.get("antara_ref") if meta.get("redirect_urls") else None
         if asked is not None and getattr(asked, "key", None) != (ref.key if ref else None):
             sep = "&" if "?" in request.url else "?"
             request = request.replace(url=f"{request.url}{sep}antara_asked={asked.portal}/{asked.antara_id}")
         elif ref is not None and request.method == "GET":
-            page = article_page(request.url)
-            query = f"?page={page}" if page is not None else ""
-            request = request.replace(url=f"https://{ref.portal}.antaranews.com/berita/{ref.antara_id}{query}")
+            url = article_url_key(ref.portal, ref.antara_id, article_page(request.url))
+            return _article_fingerprint(url, request.body or b"")
         return super().fingerprint(request)

@@ -7,13 +7,30 @@ see procmem.py; target: under 200 MB), and the requests of a second run with not
 new. Politeness is off for both (no delay, no AutoThrottle, 16 requests per domain); both go through the project's
 download handler and robots.txt middleware.
 
-Run with ``python -m bench.bench_crawl [--articles 2000] [--portals babel,makassar,papua,www]``.
-``ANTARA_BENCH_SCALE`` (default 1.0) shrinks the mirror, e.g. 0.1 for a quick look.
+What is measured, exactly:
+
+* **pages/s** is ``response_received_count / elapsed_time_seconds``, Scrapy's own clock from ``spider_opened`` to
+  ``spider_closed``. Process start-up (imports, settings, the archive's open and migration, which the pipelines do
+  before ``spider_opened``) is outside it; the store's last flush at close is inside it.
+* **CPU per page** is given twice: the whole process (start-up and shutdown included: the wait4 user + system time)
+  and the crawl alone (``time.process_time()`` at ``spider_opened`` and at ``spider_closed``, recorded by
+  :class:`CpuMark`, which the benchmark adds to both crawls; all threads of the process count).
+* The mirror is served by threads of this benchmark process; its CPU per run (this process's user + system time
+  while the crawl ran) is printed, since on 2 cores it competes with the crawl.
+* Runs are interleaved (bare, antara, bare, antara, ...) and the best of each is kept: the machine's noise hits
+  both alike. CPU figures (steadier than wall clock on a shared machine) are the lowest of each kind.
+* A second pair of rows (``--latency``, default 0.05 s; 0 skips it) runs both against a mirror that waits that
+  long before every answer, at the same concurrency: a network-bound crawl, where the question is whether our
+  processing keeps up with the downloads. It is an additional row, not the target.
+
+Run with ``python -m bench.bench_crawl [--articles 2000] [--portals babel,makassar,papua,www] [--repeat 3]
+[--latency 0.05]``. ``ANTARA_BENCH_SCALE`` (default 1.0) shrinks the mirror, e.g. 0.1 for a quick look.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -24,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import scrapy
+from scrapy import signals
 
 from bench.procmem import PeakMemory, wait_measured
 
@@ -50,27 +68,61 @@ class BareSpider(scrapy.Spider):
         return None
 
 
+class CpuMark:
+    """Added to both crawls by the benchmark: the process's CPU time (all threads) at ``spider_opened`` and at
+    ``spider_closed``, as stats ``bench/cpu_open`` and ``bench/cpu_close``, so the crawl's CPU can be told from
+    start-up's."""
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def opened(self, spider):
+        self.stats.set_value("bench/cpu_open", time.process_time())
+
+    def closed(self, spider, reason):
+        self.stats.set_value("bench/cpu_close", time.process_time())
+
+
+#: merged into the project's EXTENSIONS (a dict given with -s updates the setting key by key)
+MARK = ["-s", "EXTENSIONS=" + json.dumps({"bench.bench_crawl.CpuMark": 0})]
+
+
 @dataclass
 class Run:
-    seconds: float  # the crawl's own elapsed_time_seconds (engine start to close)
+    seconds: float  # the crawl's own elapsed_time_seconds (spider_opened to spider_closed)
     responses: int
     max_rss_mb: float
     returncode: int
     requests: int  # as counted by the mirror
-    cpu_seconds: float = 0.0  # user + system time of the crawl process (startup included)
+    cpu_seconds: float = 0.0  # user + system time of the crawl process (start-up and shutdown included)
+    crawl_cpu_seconds: float = 0.0  # its CPU time from spider_opened to spider_closed (CpuMark)
+    server_cpu_seconds: float = 0.0  # this (mirror-serving) process's CPU time while the crawl ran
 
     @property
     def pages_per_second(self) -> float:
         return self.responses / self.seconds if self.seconds else 0.0
+
+    def ms_per_page(self, cpu: float) -> float:
+        return 1000 * cpu / self.responses if self.responses else 0.0
 
 
 def _scrapy(args: list[str], server, log: Path) -> Run:
     """Run ``scrapy <args>`` in the project and measure it: its own peak memory (VmHWM, see procmem.py) and CPU."""
     before = len(server.requests)
     env = {**os.environ, "ANTARA_LOG_LEVEL": "INFO"}
+    mine = os.times()
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "scrapy", *args], cwd=ROOT, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", *args, *MARK], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
         measured = wait_measured(proc, PeakMemory(proc.pid))
+    after = os.times()
     text = log.read_text(encoding="utf-8", errors="replace")
     seconds = _stat(text, "elapsed_time_seconds")
     responses = _stat(text, "response_received_count")
@@ -81,6 +133,8 @@ def _scrapy(args: list[str], server, log: Path) -> Run:
         measured.returncode,
         len(server.requests) - before,
         measured.cpu_seconds,
+        _stat(text, "bench/cpu_close") - _stat(text, "bench/cpu_open"),
+        (after.user - mine.user) + (after.system - mine.system),
     )
 
 
@@ -102,6 +156,70 @@ def _urls(site) -> list[str]:
     return urls
 
 
+def _pairs(repeat: int, bare_args: list[str], crawl_args, server, tmp_path: Path) -> tuple[list[Run], list[Run]]:
+    """``repeat`` runs of each crawl, interleaved (the machine's noise hits both alike); each antara run gets a new
+    archive (``crawl_args(n)``)."""
+    bares, fulls = [], []
+    for n in range(repeat):
+        bares.append(_scrapy(bare_args, server, tmp_path / "bare.log"))
+        fulls.append(_scrapy(crawl_args(n), server, tmp_path / "crawl.log"))
+        if fulls[-1].returncode != 0:
+            print((tmp_path / "crawl.log").read_text()[-3000:])
+            raise RuntimeError(f"the antara crawl exited with {fulls[-1].returncode}")
+    return bares, fulls
+
+
+@dataclass
+class Best:
+    """The best of a series of runs of one crawl, each figure on its own (a run can be best in one, not another)."""
+
+    runs: list[Run]
+
+    @property
+    def pages_per_second(self) -> float:
+        return max(r.pages_per_second for r in self.runs)
+
+    def best(self, figure) -> Run:
+        return min(self.runs, key=figure)
+
+    def ms(self, what: str) -> float:
+        """Lowest CPU ms per page: ``what`` is "process" (start-up included), "crawl" or "server"."""
+        attr = {"process": "cpu_seconds", "crawl": "crawl_cpu_seconds", "server": "server_cpu_seconds"}[what]
+        return min(r.ms_per_page(getattr(r, attr)) for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.max_rss_mb for r in self.runs)
+
+
+def _report(title: str, bare: Best, full: Best, *, target: bool) -> None:
+    n = len(bare.runs)
+    print(f"-- {title}")
+    print(
+        f"{'run (best of ' + str(n) + ', interleaved)':<34} {'pages':>6} {'seconds':>8} {'pages/s':>8} "
+        f"{'CPU ms/page':>12} {'crawl only':>11} {'mirror':>7} {'peak MB':>8}"
+    )
+    for label, series in (("bare spider", bare), ("scrapy crawl antara", full)):
+        fastest = max(series.runs, key=lambda r: r.pages_per_second)
+        print(
+            f"{label:<34} {fastest.responses:>6} {fastest.seconds:>8.2f} {series.pages_per_second:>8.1f} "
+            f"{series.ms('process'):>12.2f} {series.ms('crawl'):>11.2f} {series.ms('server'):>7.2f} "
+            f"{series.peak_mb:>8.1f}"
+        )
+    ratio = full.pages_per_second / bare.pages_per_second if bare.pages_per_second else 0.0
+    verdict = (
+        (" (target >= " + f"{TARGET_RATIO:.0%}): " + ("ok" if ratio >= TARGET_RATIO else "UNDER TARGET"))
+        if target
+        else ""
+    )
+    print(f"pages/s: antara / bare = {ratio:.0%}{verdict}")
+    for what, label in (("process", "whole process, start-up included"), ("crawl", "spider_opened to spider_closed")):
+        a, b = full.ms(what), bare.ms(what)
+        print(f"CPU per page ({label}): antara {a:.2f} ms, bare {b:.2f} ms; bare / antara = {b / a if a else 0:.0%}")
+    spread = [round(r.pages_per_second) for r in full.runs], [round(r.pages_per_second) for r in bare.runs]
+    print(f"pages/s of every run: antara {spread[0]}, bare {spread[1]}")
+
+
 def main(argv: list[str] | None = None) -> None:
     from tests.site.build import build_site
     from tests.site.server import MirrorServer
@@ -110,6 +228,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=2000, help="listed articles in all (default 2000)")
     parser.add_argument("--portals", default="babel,makassar,papua,www")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each crawl; the best counts (default 3)")
+    parser.add_argument(
+        "--latency", type=float, default=0.05, help="seconds the mirror waits per answer in the extra rows; 0: none"
+    )
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="extra setting, both runs")
     args, _ = parser.parse_known_args(argv if argv is not None else [])
     scale = max(0.0001, float(os.environ.get("ANTARA_BENCH_SCALE", "1")))
@@ -126,54 +247,53 @@ def main(argv: list[str] | None = None) -> None:
             f"mirror: {len(site.expected_keys())} reachable articles on {len(portals)} portals, "
             f"{len(urls)} pages, built in {time.perf_counter() - started:.1f} s"
         )
-        with MirrorServer(site.root) as server:
-            common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST]
-            common += [x for setting in args.set for x in ("-s", setting)]
-            bare_args = ["runspider", str(Path(__file__).resolve()), "-a", f"urls_file={tmp_path / 'urls.txt'}"]
-            bares, fulls = [], []
-            for n in range(args.repeat):  # interleaved, best of each: the machine's noise hits both alike
-                db = tmp_path / f"a{n}.db"
-                crawl_args = ["crawl", "antara", "-a", f"portals={args.portals}", "-s", f"ANTARA_DB_URL=sqlite:///{db}"]
-                bares.append(_scrapy([*bare_args, *common], server, tmp_path / "bare.log"))
-                fulls.append(_scrapy([*crawl_args, *common], server, tmp_path / "crawl.log"))
-                if fulls[-1].returncode != 0:
-                    print((tmp_path / "crawl.log").read_text()[-3000:])
-                    raise RuntimeError(f"the antara crawl exited with {fulls[-1].returncode}")
-            again = _scrapy([*crawl_args, *common], server, tmp_path / "again.log")
-            article_requests_again = sum(1 for p in server.requests[-again.requests :] if "/berita/" in p)
-    bare = max(bares, key=lambda r: r.pages_per_second)
-    full = max(fulls, key=lambda r: r.pages_per_second)
-    full.max_rss_mb = max(r.max_rss_mb for r in fulls)
-    bare.max_rss_mb = max(r.max_rss_mb for r in bares)
+        extra = [x for setting in args.set for x in ("-s", setting)]
+        bare_script = ["runspider", str(Path(__file__).resolve()), "-a", f"urls_file={tmp_path / 'urls.txt'}"]
+        series: dict[float, tuple[Best, Best]] = {}
+        for latency in (0.0, args.latency) if args.latency > 0 else (0.0,):
+            with MirrorServer(site.root, delay=latency) as server:
+                common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST, *extra]
 
-    ratio = full.pages_per_second / bare.pages_per_second if bare.pages_per_second else 0.0
-    rows = [
-        (f"bare spider, best of {len(bares)}", bare),
-        (f"scrapy crawl antara, best of {len(fulls)}", full),
-        ("second run, nothing new", again),
-    ]
-    print(f"{'run':<32} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>11} {'requests':>9} {'CPU s':>6}")
-    for label, run in rows:
-        print(
-            f"{label:<32} {run.responses:>6} {run.seconds:>8.2f} {run.pages_per_second:>8.1f} "
-            f"{run.max_rss_mb:>11.1f} {run.requests:>9} {run.cpu_seconds:>6.1f}"
-        )
-    verdict_ratio = "ok" if ratio >= TARGET_RATIO else "UNDER TARGET"
-    verdict_rss = "ok" if full.max_rss_mb < TARGET_RSS_MB else "OVER TARGET"
-    print(f"throughput: antara / bare = {ratio:.0%} (target >= {TARGET_RATIO:.0%}): {verdict_ratio}")
-    if bare.responses and full.responses:
-        bare_ms, full_ms = (1000 * r.cpu_seconds / r.responses for r in (bare, full))
-        print(
-            f"CPU per page (startup included): antara {full_ms:.2f} ms, bare {bare_ms:.2f} ms ({bare_ms / full_ms:.0%})"
-        )
+                def crawl_args(n: int, latency=latency, common=common) -> list[str]:
+                    db = tmp_path / f"a{n}-{latency}.db"
+                    portals_arg = f"portals={args.portals}"
+                    return ["crawl", "antara", "-a", portals_arg, "-s", f"ANTARA_DB_URL=sqlite:///{db}", *common]
+
+                bares, fulls = _pairs(args.repeat, [*bare_script, *common], crawl_args, server, tmp_path)
+                series[latency] = Best(bares), Best(fulls)
+                if latency == 0.0:
+                    again = _scrapy(crawl_args(0), server, tmp_path / "again.log")
+                    article_requests_again = sum(1 for p in server.requests[-again.requests :] if "/berita/" in p)
+
+    bare, full = series[0.0]
+    _report("mirror on loopback, no latency (the target)", bare, full, target=True)
     print(
-        f"peak memory per crawl process (its own VmHWM): antara {full.max_rss_mb:.0f} MB, bare {bare.max_rss_mb:.0f} MB "
-        f"(target < {TARGET_RSS_MB} MB): {verdict_rss}"
+        f"peak memory per crawl process (its own VmHWM): antara {full.peak_mb:.0f} MB, bare {bare.peak_mb:.0f} MB "
+        f"(target < {TARGET_RSS_MB} MB): {'ok' if full.peak_mb < TARGET_RSS_MB else 'OVER TARGET'}"
     )
     print(
         f"run with nothing new: {again.requests} requests for {len(portals)} portals "
-        f"({again.requests / len(portals):.1f} per portal), {article_requests_again} article pages"
+        f"({again.requests / len(portals):.1f} per portal), {article_requests_again} article pages, "
+        f"{again.cpu_seconds:.1f} s CPU (start-up included)"
     )
+    if args.latency > 0:
+        bare, full = series[args.latency]
+        _report(
+            f"the same, the mirror waiting {args.latency * 1000:.0f} ms before every answer", bare, full, target=False
+        )
+        in_flight = _in_flight(args.set)
+        print(
+            f"network-bound ceiling: {in_flight} requests in flight / {args.latency * 1000:.0f} ms = "
+            f"{in_flight / args.latency:.0f} pages/s; a crawl well under it is limited by its own CPU"
+        )
+
+
+def _in_flight(extra: list[str]) -> int:
+    """CONCURRENT_REQUESTS of both crawls: the project's, or what ``--set`` gave (16 per domain does not raise it)."""
+    from antara_crawler import settings as project
+
+    given = [s.split("=", 1)[1] for s in extra if s.startswith("CONCURRENT_REQUESTS=")]
+    return int(given[-1]) if given else project.CONCURRENT_REQUESTS
 
 
 if __name__ == "__main__":

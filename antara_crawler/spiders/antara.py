@@ -386,14 +386,24 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
             return False
         return True
 
-    @survives_archive_outage
-    async def parse_article(self, response: Response):
-        async for out in self._with_related(super().parse_article(response), response):
-            yield out
+    # Without related links to follow (related_depth=0, the default) an article page needs no archive read: the base
+    # callback's plain generator goes to Scrapy as it is, which spares every page the asynchronous path through the
+    # spider middlewares (an async generator per middleware per page). The method names stay the callbacks' names,
+    # so JOBDIR and scrapy-redis requests resume whichever way the next run is started.
 
-    @survives_archive_outage
-    async def parse_article_page(self, response: Response):
-        async for out in self._with_related(super().parse_article_page(response), response):
+    def parse_article(self, response: Response):
+        if not self.related_depth:
+            return super().parse_article(response)
+        return self._article_with_related(response, super().parse_article(response))
+
+    def parse_article_page(self, response: Response):
+        if not self.related_depth:
+            return super().parse_article_page(response)
+        return self._article_with_related(response, super().parse_article_page(response))
+
+    @survives_archive_outage  # (self, response, ...): the decorator reports an outage against the response's URL
+    async def _article_with_related(self, response: Response, outputs: Iterable[Any]):
+        async for out in self._with_related(outputs, response):
             yield out
 
     async def _with_related(self, outputs: Iterable[Any], response: Response) -> AsyncIterator[Any]:
