@@ -37,6 +37,7 @@ from antara_crawler.items import Article, RelatedLink
 from antara_crawler.pipelines.store import StorePipeline
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
+from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
 from antara_crawler.store.archive import prepare, utc_now
 from tests.helpers import antara_settings
@@ -203,12 +204,12 @@ def story_rows(articles: list[dict]) -> list[dict]:
     for row in articles:
         i = row["id"]
         parent[i] = i
-        fp = prints[i] = st.Fingerprint.of(row["body"])
-        keys = st.band_keys(fp)
+        fp = prints[i] = sig.Fingerprint.of(row["body"])
+        keys = sig.band_keys(fp)
         at = when[i] = datetime.fromisoformat(row["published_at"] or row["first_seen_at"])
         for c in sorted({c for k in keys for c in holders.get(k, ())}):
             close = when[c] is None or at is None or abs(at - when[c]) <= window
-            if close and st.is_copy(fp, prints[c]):
+            if close and sig.is_copy(fp, prints[c]):
                 a, b = find(i), find(c)
                 parent[max(a, b)] = min(a, b)
         for n, k in enumerate(keys):

@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
+from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
 from tests.helpers import story_corpus
 
@@ -55,7 +56,7 @@ def build_archive(path: Path, n: int, seed: int = 15) -> dict[str, float]:
     """``n`` background articles with story ids and random band keys; returns seconds and bytes per article."""
     started = time.perf_counter()
     rng = random.Random(seed)
-    b, _ = st.bands()
+    b, _ = sig.bands()
     words = [f"kata{i}" for i in range(500)]
     with Archive.open(f"sqlite:///{path}") as archive, archive.engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_story_bands_key")  # bulk load first, index after: much faster
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         results = {}
         for label, size in (("small", max(100, n // 100)), ("large", n)):
-            print(f"building an archive of {size:,} articles with {st.bands()[0]} band rows each ...")
+            print(f"building an archive of {size:,} articles with {sig.bands()[0]} band rows each ...")
             results[label] = r = measure(work / f"{label}.db", size, args.seeds)
             print(
                 f"  built in {r['seconds']:.1f} s; wrote {r['articles']} synthetic articles: "

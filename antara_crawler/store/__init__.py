@@ -28,15 +28,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__), so `scrapy gaps` stays light
     from antara_crawler.store.archive import Archive
-    from antara_crawler.store.engine import (
-        DEFAULT_DB_URL,
-        alembic_config,
-        current_revision,
-        head_revision,
-        make_engine,
-        upgrade,
-    )
+    from antara_crawler.store.engine import alembic_config, current_revision, head_revision, make_engine, upgrade
     from antara_crawler.store.errors import ArchiveMissing, QueryError
+    from antara_crawler.store.location import DEFAULT_DB_URL
     from antara_crawler.store.retry import ArchiveRetry, ArchiveUnavailable, describe, is_transient
     from antara_crawler.store.rows import (
         CONTENT_FIELDS,
@@ -52,28 +46,18 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
 
 #: where each public name lives. Importing a submodule (``store.ledger``) or one name does not import the rest: a
 #: read-only command loads neither Alembic nor the writer unless it needs them.
-_LAZY = {
-    "Archive": "archive",
-    **dict.fromkeys(
-        ("DEFAULT_DB_URL", "alembic_config", "current_revision", "head_revision", "make_engine", "upgrade"), "engine"
+_EXPORTS = {
+    "archive": ("Archive",),
+    "engine": ("alembic_config", "current_revision", "head_revision", "make_engine", "upgrade"),
+    "errors": ("ArchiveMissing", "QueryError"),
+    "location": ("DEFAULT_DB_URL",),
+    "retry": ("ArchiveRetry", "ArchiveUnavailable", "describe", "is_transient"),
+    "rows": (
+        "CONTENT_FIELDS", "BadItem", "PreparedBatch", "WriteResult", "content_hash", "prepare", "to_utc_text", "utc_now",
     ),
-    **dict.fromkeys(("ArchiveMissing", "QueryError"), "errors"),
-    **dict.fromkeys(("ArchiveRetry", "ArchiveUnavailable", "describe", "is_transient"), "retry"),
-    **dict.fromkeys(
-        (
-            "CONTENT_FIELDS",
-            "BadItem",
-            "PreparedBatch",
-            "WriteResult",
-            "content_hash",
-            "prepare",
-            "to_utc_text",
-            "utc_now",
-        ),
-        "rows",
-    ),
-    **dict.fromkeys(("ArchiveFilter", "SearchHit", "open_existing", "search"), "search"),
-}
+    "search": ("ArchiveFilter", "SearchHit", "open_existing", "search"),
+}  # fmt: skip
+_LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:

@@ -35,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.progress import Progress
 from antara_crawler.store import schema as s
+from antara_crawler.store.reads import RELATED_ALL_FIELDS
 from antara_crawler.store.records import (
     CHUNK_SIZE,
     ArchiveRecord,
@@ -49,7 +50,7 @@ from antara_crawler.store.search import (
     is_query_error,
     query_error,
 )
-from antara_crawler.store.stories import require
+from antara_crawler.store.signatures import require
 
 logger = logging.getLogger(__name__)
 
@@ -68,19 +69,8 @@ EXTENSIONS = {
 BINARY_FORMATS = ("parquet", "graphml", "gexf")
 #: the article columns of the CSV export: the feed fields without ``related`` (which has its own file)
 CSV_FIELDS = [f for f in ARTICLE_FEED_FIELDS if f != "related"]
-RELATED_CSV_FIELDS = [
-    "portal",
-    "antara_id",
-    "position",
-    "kind",
-    "url",
-    "title",
-    "published_at",
-    "published_raw",
-    "target_portal",
-    "target_antara_id",
-    "target_status",
-]
+#: the columns of the related-links CSV: the article's key, then every column of its link
+RELATED_CSV_FIELDS = ["portal", "antara_id", *RELATED_ALL_FIELDS]
 
 
 class ExportError(Exception):
@@ -280,7 +270,7 @@ FORMAT_LIBRARIES = {"parquet": ("pyarrow", "pyarrow.parquet"), "graphml": ("netw
 
 
 def check_libraries(fmt: str) -> None:
-    """Raise :class:`~antara_crawler.store.stories.MissingExtra` (one line) when ``fmt`` needs a missing library."""
+    """Raise :class:`~antara_crawler.store.signatures.MissingExtra` (one line) when ``fmt`` needs a missing library."""
     for module in FORMAT_LIBRARIES.get(fmt, ()):
         require(module)
 

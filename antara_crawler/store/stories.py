@@ -39,18 +39,11 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select, upda
 
 from antara_crawler.store import schema as s
 from antara_crawler.store.signatures import (
-    LSH_THRESHOLD,
-    NUM_PERM,
     Fingerprint,
     MissingExtra,
-    band_keys,
     band_keys_of,
     bands,
     is_copy,
-    jaccard,
-    normalise,
-    require,
-    shingles,
 )
 from antara_crawler.store.sql import execute_many, fetch, insert_many
 from antara_crawler.utc import utc_text
@@ -343,22 +336,4 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     return {"articles": done, "stories": stories}
 
 
-#: the pure names of :mod:`antara_crawler.store.signatures` stay importable from here
-__all__ = [
-    "LSH_THRESHOLD",
-    "NUM_PERM",
-    "Fingerprint",
-    "MissingExtra",
-    "NewArticle",
-    "assign",
-    "band_keys",
-    "band_keys_of",
-    "bands",
-    "is_copy",
-    "jaccard",
-    "normalise",
-    "rebuild",
-    "require",
-    "shingles",
-    "story_sizes",
-]
+__all__ = ["NewArticle", "assign", "rebuild", "story_sizes"]

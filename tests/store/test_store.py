@@ -404,3 +404,12 @@ def test_fts_follows_deletes_and_cascades(db_path: Path, archive: Archive) -> No
         assert conn.execute("SELECT COUNT(*) FROM related_links").fetchone()[0] == 2
         assert conn.execute("SELECT COUNT(*) FROM article_tags").fetchone()[0] == 2
         assert conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 1
+
+
+def test_every_public_name_of_the_store_resolves():
+    """store/__init__.py loads its names on first use: each name of ``__all__`` is there, from its own module."""
+    import antara_crawler.store as store
+
+    for name in store.__all__:
+        assert getattr(store, name) is not None, name
+    assert store.DEFAULT_DB_URL == "sqlite:///data/antara.db"

@@ -46,11 +46,11 @@ def grouped(tmp_path_factory, corpus) -> Archive:
 
 def test_normalise_drops_baca_juga_dateline_and_byline():
     body = "Pangkalpinang (ANTARA) - Harga cabai Rp45.000 naik.\n\nBaca juga: Lain hal\n\nPewarta: Budi"
-    assert st.normalise(body) == ["harga", "cabai", "rp", "45.000", "naik"]
+    assert sig.normalise(body) == ["harga", "cabai", "rp", "45.000", "naik"]
 
 
 def test_numbers_stay_whole_tokens():
-    assert st.normalise("Pada 1/12 suhu 3,5 derajat pukul 08.30") == [
+    assert sig.normalise("Pada 1/12 suhu 3,5 derajat pukul 08.30") == [
         "pada", "1/12", "suhu", "3,5", "derajat", "pukul", "08.30",
     ]  # fmt: skip
 
@@ -150,13 +150,13 @@ def test_the_stories_view_gives_size_portals_and_the_earliest_record(grouped, co
 def test_band_parameters_come_from_datasketch():
     from datasketch import MinHashLSH
 
-    lsh = MinHashLSH(threshold=st.LSH_THRESHOLD, num_perm=st.NUM_PERM)
-    assert st.bands() == (lsh.b, lsh.r)
-    assert len(st.band_keys(st.Fingerprint.of("satu dua tiga empat lima"))) == lsh.b
+    lsh = MinHashLSH(threshold=sig.LSH_THRESHOLD, num_perm=sig.NUM_PERM)
+    assert sig.bands() == (lsh.b, lsh.r)
+    assert len(sig.band_keys(sig.Fingerprint.of("satu dua tiga empat lima"))) == lsh.b
 
 
 def test_a_missing_extra_is_one_line_naming_it():
-    code = "from antara_crawler.store.stories import require; require('no_such_module_here')"
+    code = "from antara_crawler.store.signatures import require; require('no_such_module_here')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     last = proc.stderr.strip().splitlines()[-1]
     assert "MissingExtra" in last and "'analysis' extra" in last
@@ -179,12 +179,12 @@ def _datasketch_keys(body: str | None) -> list[int]:
 
     from datasketch import MinHash
 
-    shingles = st.shingles(st.normalise(body))
+    shingles = sig.shingles(sig.normalise(body))
     if not shingles:
         return []
-    mh = MinHash(num_perm=st.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME)
+    mh = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME)
     mh.update_batch([sh.encode("utf-8") for sh in sorted(shingles)])
-    b, r = st.bands()
+    b, r = sig.bands()
     out = []
     for band in range(b):
         chunk = mh.hashvalues[band * r : (band + 1) * r].astype("<u4").tobytes()
