@@ -7,7 +7,7 @@ what keeps ``scrapy gaps`` under a second: importing SQLAlchemy alone takes abou
 the report itself takes on 1,000,000 ids many times over. Any other archive (an older revision, PostgreSQL, a URL
 with options) goes through SQLAlchemy, which migrates it first.
 
-This module imports neither SQLAlchemy nor the rest of the store.
+This module imports neither SQLAlchemy nor the rest of the store (``backfill`` is pure Python).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from antara_crawler.backfill import STATES
+
 #: the keys of ``scrapy gaps --json``, in order
 REPORT_KEYS = ("portal", "low", "high", "archived", "not_found", "not_article", "failed", "unprobed")
-#: the ledger's states; the columns of ``id_ledger_totals`` (backfill.STATES, checked by tests/store/test_ledger.py)
-STATE_COLUMNS = ("archived", "not_found", "not_article", "failed")
-
-TOTALS_SQL = "SELECT portal, low, high, archived, not_found, not_article, failed FROM id_ledger_totals"
+#: one row per portal: its archived bounds and a column per ledger state
+TOTALS_SQL = f"SELECT portal, low, high, {', '.join(STATES)} FROM id_ledger_totals"
 #: ids of the ledger below (above) a portal's archived bounds: ``low`` starts a run and ``high`` ends one (runs never
 #: overlap), so no run straddles them and each is one primary-key range scan
 BELOW_SQL = "SELECT COALESCE(SUM(last_id - first_id + 1), 0) FROM id_ledger WHERE portal = :portal AND first_id < :low"
@@ -58,7 +58,7 @@ def report_with(execute: Execute, portal_names: Sequence[str] | None = None) -> 
         if wanted is not None and portal not in wanted:
             continue
         rep = reports[portal] = PortalReport(portal, _int(low), _int(high))
-        for state, n in zip(STATE_COLUMNS, counts, strict=True):
+        for state, n in zip(STATES, counts, strict=True):
             setattr(rep, state, int(n))
     for rep in reports.values():
         if rep.low is not None and rep.high is not None:

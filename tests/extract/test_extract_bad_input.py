@@ -16,22 +16,13 @@ from antara_crawler.extract import NotArticle, parse_article
 from antara_crawler.extract import article as article_module
 from antara_crawler.items import Article
 from tests.helpers import FIXTURES, SAMPLES, load_json
+from tests.helpers.hostile_pages import REASONS
 
 BABEL = SAMPLES / "regional_current_babel_article.html"
 BABEL_URL = load_json(SAMPLES / "regional_current_babel_article.json")["url"]
 WWW = SAMPLES / "www_current_article.html"
 WWW_URL = load_json(SAMPLES / "www_current_article.json")["url"]
 PAGES = FIXTURES / "pages"
-REASONS = {
-    "not_article_url",
-    "empty",
-    "binary",
-    "not_found_page",
-    "listing_page",
-    "missing_title",
-    "missing_body",
-    "parse_error",
-}
 
 
 def reason_of(html: str | bytes, url: str = BABEL_URL) -> str:

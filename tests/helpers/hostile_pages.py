@@ -11,7 +11,7 @@ from tests.helpers import SAMPLES
 
 BABEL_HTML = (SAMPLES / "regional_current_babel_article.html").read_text(encoding="utf-8")
 BABEL_TITLE = "BPJS Ketenagakerjaan Babel perluas perlindungan pekerja rentan sektor informal"
-#: reasons the parser may give (tests/extract/test_extract_bad_input.py lists the same)
+#: every reason parse_article documents; parse_error means an unexpected exception (the tests that feed it bad input)
 REASONS = {
     "not_article_url",
     "empty",

@@ -24,21 +24,11 @@ from antara_crawler.store.archive import BadItem, prepare
 from antara_crawler.urls import parse_article_url
 from antara_crawler.validation import drop_reason
 from tests.helpers import FIXTURES, SAMPLES, load_json
+from tests.helpers.hostile_pages import REASONS
 
 SEED = 20260707
 PAGES_FUZZED = 1500
-#: every reason parse_article documents; parse_error means an unexpected exception and must not occur
 LISTING_AS_ARTICLE = "https://babel.antaranews.com/berita/556001/listing-served-as-article"
-REASONS = {
-    "not_article_url",
-    "empty",
-    "binary",
-    "not_found_page",
-    "listing_page",
-    "missing_title",
-    "missing_body",
-    "parse_error",
-}
 
 
 @dataclass(frozen=True)

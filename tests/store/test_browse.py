@@ -22,6 +22,7 @@ import pytest
 
 from tests.helpers import ROOT
 from tests.helpers import fixture_archive as fx
+from tests.helpers.servers import stop_process
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("datasette") is None,
@@ -76,12 +77,7 @@ def server(tmp_path_factory):
                 time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         if proc.stdout:
             proc.stdout.close()
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from antara_crawler.backfill import STATES
 from antara_crawler.store import Archive, ledger
 from antara_crawler.store.archive import make_engine, upgrade
-from antara_crawler.store.gaps import STATE_COLUMNS, sqlite_report
+from antara_crawler.store.gaps import sqlite_report
 from antara_crawler.store.location import sqlite_path
 from antara_crawler.store.revision import HEAD_REVISION
 from tests.helpers.articles import make_article
@@ -48,7 +47,3 @@ def test_only_plain_sqlite_urls_of_existing_files_take_the_sqlite3_path(tmp_path
     assert sqlite_path(f"sqlite:///{tmp_path / 'missing.db'}") is None  # SQLAlchemy's path says "no archive at"
     assert sqlite_path(f"sqlite:///{db}?timeout=5") is None
     assert sqlite_path("postgresql+psycopg://u@h/antara") is None
-
-
-def test_the_totals_columns_are_the_ledger_states():
-    assert STATE_COLUMNS == STATES
