@@ -22,8 +22,8 @@ from antara_crawler.backfill import STATES
 
 #: the keys of ``scrapy gaps --json``, in order
 REPORT_KEYS = ("portal", "low", "high", "archived", "not_found", "not_article", "failed", "unprobed")
-#: one row per portal: its archived bounds and a column per ledger state
-TOTALS_SQL = f"SELECT portal, low, high, {', '.join(STATES)} FROM id_ledger_totals"
+#: one row per portal: its archived bounds and a column per ledger state, in the order of backfill.STATES
+TOTALS_SQL = "SELECT portal, low, high, archived, not_found, not_article, failed FROM id_ledger_totals"
 #: ids of the ledger below (above) a portal's archived bounds: ``low`` starts a run and ``high`` ends one (runs never
 #: overlap), so no run straddles them and each is one primary-key range scan
 BELOW_SQL = "SELECT COALESCE(SUM(last_id - first_id + 1), 0) FROM id_ledger WHERE portal = :portal AND first_id < :low"
