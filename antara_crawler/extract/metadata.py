@@ -102,17 +102,19 @@ def itemprop(page: Page, wanted: frozenset[str] = ITEMPROP_FIELDS) -> Partial:
             props.setdefault(name, el)
     if not props:
         return out
-    if (el := props.get("headline")) is not None:
+    # Only the ``wanted`` fields are read: the merge drops any other (an earlier layer gave it), and the editor
+    # only joins a reporter from this layer (``article._COUPLED``), so it is read only when the reporter is wanted.
+    if "title" in wanted and (el := props.get("headline")) is not None:
         out.set("title", norm(el.get("content")) or text_of(el))
-    if (el := props.get("datePublished")) is not None:
+    if "published_raw" in wanted and (el := props.get("datePublished")) is not None:
         out.set("published_raw", norm(el.get("content") or el.get("datetime")) or text_of(el))
-    if (el := props.get("author")) is not None:
+    if "reporter" in wanted and (el := props.get("author")) is not None:
         name = el.find(".//*[@itemprop='name']")
         value = norm(el.get("content")) or (text_of(name) if name is not None else text_of(el))
         out.set("reporter", _clean_person(value))
-    if (el := props.get("editor")) is not None:
+    if "reporter" in wanted and (el := props.get("editor")) is not None:
         out.set("editor", _clean_person(norm(el.get("content")) or text_of(el)))
-    if (el := props.get("image")) is not None:
+    if "image_url" in wanted and (el := props.get("image")) is not None:
         out.set("image_url", page.abs_url(norm(el.get("content")) or img_src(el) or norm(el.get("href"))))
     if "body" in wanted and (el := props.get("articleBody")) is not None:
         parts = element_blocks(el)

@@ -10,7 +10,10 @@ import pytest
 from lxml import etree
 
 from antara_crawler.extract.generic import nth_following_text
+from antara_crawler.extract.metadata import ITEMPROP_FIELDS, itemprop
+from antara_crawler.extract.page import Page
 from antara_crawler.extract.tree import parse_tree
+from antara_crawler.urls import parse_article_url
 from tests.helpers import FIXTURES
 
 PAGES = sorted(p for p in FIXTURES.rglob("*.html") if p.stat().st_size < 400_000)
@@ -32,3 +35,38 @@ def test_nth_following_text_is_the_nth_node_of_the_following_axis(path):
             assert got == want[0]
             assert got.getparent() is want[0].getparent()
             assert got.is_tail == want[0].is_tail
+
+
+_MICRODATA = b"""<html><head><title>t</title></head><body><div itemscope>
+<h1 itemprop="headline">Judul berita</h1><span itemprop="datePublished" content="2024-01-02T10:00:00+07:00"></span>
+<span itemprop="author">Ani Savitri</span><span itemprop="editor">Budi Santoso</span>
+<img itemprop="image" src="https://img.antaranews.com/cache/foto.jpg">
+<div itemprop="articleBody"><p>Jakarta (ANTARA) - Isi berita yang cukup panjang untuk sebuah paragraf.</p></div>
+</div></body></html>"""
+
+
+def _microdata_page():
+    url = "https://www.antaranews.com/berita/123456/judul-berita"
+    return Page(root=parse_tree(_MICRODATA), url=url, ref=parse_article_url(url), data=_MICRODATA)
+
+
+def test_itemprop_reads_only_the_wanted_fields():
+    assert set(itemprop(_microdata_page(), ITEMPROP_FIELDS).values) == {
+        "title",
+        "published_raw",
+        "reporter",
+        "editor",
+        "image_url",
+        "body",
+        "dateline",
+    }
+    assert set(itemprop(_microdata_page(), frozenset({"body"})).values) == {"body", "dateline"}
+    assert set(itemprop(_microdata_page(), frozenset({"title", "image_url"})).values) == {"title", "image_url"}
+
+
+def test_itemprop_reads_the_editor_only_with_the_reporter():
+    assert itemprop(_microdata_page(), frozenset({"reporter"})).values == {
+        "reporter": "Ani Savitri",
+        "editor": "Budi Santoso",
+    }
+    assert "editor" not in itemprop(_microdata_page(), frozenset({"published_raw"})).values
