@@ -70,3 +70,10 @@ def test_itemprop_reads_the_editor_only_with_the_reporter():
         "editor": "Budi Santoso",
     }
     assert "editor" not in itemprop(_microdata_page(), frozenset({"published_raw"})).values
+
+
+def test_page_holds_a_proxy_for_every_element_so_walks_reuse_them():
+    page = _microdata_page()
+    held = {id(el) for el in page._held}
+    assert len(page._held) == sum(1 for _ in page.root.iter())
+    assert all(id(el) in held for el in page.root.iter())  # the same proxies, not new ones
