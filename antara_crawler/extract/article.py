@@ -210,7 +210,7 @@ def _take(part: Partial, values: dict[str, Any], sources: dict[str, str]) -> Non
 
 def _looks_not_found(page: Page, values: dict[str, Any], template: str) -> bool:
     """A soft 404: the heading says "not found", or no article markup, no title, no date and no dateline."""
-    heading = text_of(page.h1) or metadata.strip_site_suffix(text_of(page.title_el))
+    heading = page.h1_text or metadata.strip_site_suffix(text_of(page.title_el))
     if heading and _NOT_FOUND.match(heading):
         return True
     if template != "generic" or metadata.is_article_metadata(page):

@@ -40,8 +40,7 @@ _NOT_BODY = frozenset({"nav", "aside", "footer", "header", "form", "menu"})
 
 
 def title(page: Page) -> str | None:
-    h1 = page.h1
-    found = text_of(h1) if h1 is not None else ""
+    found = page.h1_text
     if not found:
         found = strip_site_suffix(page.meta.get("og:title")) or strip_site_suffix(text_of(page.title_el))
     return found or None
@@ -74,12 +73,26 @@ def body_block(page: Page) -> etree._Element | None:
         else:  # a ``<br>`` body: the text after each break, and the lead before the first one
             size = len(el.tail or "") + (len(parent.text or "") if parent not in scores else 0)
         scores[parent] = scores.get(parent, 0) + size
+    if not scores:
+        return None
+    # the best-scored block is nearly always the body: ``max`` (the first of equal scores, as the stable sort
+    # below gives) spares sorting every paragraph parent of the page
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] < 80:
+        return None
+    if _outside_chrome(best):
+        return best
     for parent in sorted(scores, key=scores.__getitem__, reverse=True):
         if scores[parent] < 80:
             return None
-        if not any(a.tag in _NOT_BODY for a in parent.iterancestors()) and parent.tag not in _NOT_BODY:
+        if _outside_chrome(parent):
             return parent
     return None
+
+
+def _outside_chrome(el: etree._Element) -> bool:
+    """Neither ``el`` nor an ancestor is a nav/aside/footer/header/form/menu."""
+    return el.tag not in _NOT_BODY and not any(a.tag in _NOT_BODY for a in el.iterancestors())
 
 
 FIELDS = frozenset({"title", "published_raw", "body", "reporter", "category", "related"})

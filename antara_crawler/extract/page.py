@@ -200,6 +200,12 @@ class Page:
         return self._indexed("_h1")
 
     @_cached
+    def h1_text(self) -> str:
+        """The normalised text of :attr:`h1` ("" without one): the generic title and the soft-404 check both read
+        it."""
+        return text_of(self.h1)
+
+    @_cached
     def texts_after_h1(self) -> list[str]:
         """The text nodes after the first ``h1`` (its own excluded), document order, as plain strings: read once
         for the printed byline and the header date (plain strings cost a third of node-aware ones; a rule that

@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from antara_crawler.extract.generic import nth_following_text
+from antara_crawler.extract.generic import _NOT_BODY as NOT_BODY
+from antara_crawler.extract.generic import body_block, nth_following_text
 from antara_crawler.extract.metadata import ITEMPROP_FIELDS, itemprop
 from antara_crawler.extract.page import Page
+from antara_crawler.extract.text import raw_text
 from antara_crawler.extract.tree import parse_tree
 from antara_crawler.urls import parse_article_url
 from tests.helpers import FIXTURES
@@ -45,9 +47,13 @@ _MICRODATA = b"""<html><head><title>t</title></head><body><div itemscope>
 </div></body></html>"""
 
 
-def _microdata_page():
+def _page(data: bytes) -> Page:
     url = "https://www.antaranews.com/berita/123456/judul-berita"
-    return Page(root=parse_tree(_MICRODATA), url=url, ref=parse_article_url(url), data=_MICRODATA)
+    return Page(root=parse_tree(data), url=url, ref=parse_article_url(url), data=data)
+
+
+def _microdata_page() -> Page:
+    return _page(_MICRODATA)
 
 
 def test_itemprop_reads_only_the_wanted_fields():
@@ -77,3 +83,44 @@ def test_page_holds_a_proxy_for_every_element_so_walks_reuse_them():
     held = {id(el) for el in page._held}
     assert len(page._held) == sum(1 for _ in page.root.iter())
     assert all(id(el) in held for el in page.root.iter())  # the same proxies, not new ones
+
+
+def _body_block_by_sorting(page):
+    """The body rule as first written: every paragraph parent, best score first (ties in page order)."""
+    scores = {}
+    for el in page.root.iter("p", "br"):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tag == "p":
+            size = len(raw_text(el))
+        else:
+            size = len(el.tail or "") + (len(parent.text or "") if parent not in scores else 0)
+        scores[parent] = scores.get(parent, 0) + size
+    for parent in sorted(scores, key=scores.__getitem__, reverse=True):
+        if scores[parent] < 80:
+            return None
+        if not any(a.tag in NOT_BODY for a in parent.iterancestors()) and parent.tag not in NOT_BODY:
+            return parent
+    return None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_body_block_is_the_best_scored_block_outside_the_chrome(path):
+    page = _page(path.read_bytes())
+    assert body_block(page) is _body_block_by_sorting(page)
+
+
+_TIED = b"""<html><body><nav><p>%s</p></nav><div id="a"><p>%s</p></div><div id="b"><p>%s</p></div></body></html>""" % (
+    (b"x" * 120,) * 3
+)
+
+
+def test_body_block_takes_the_first_of_equal_blocks_and_skips_navigation():
+    page = _page(_TIED)
+    assert body_block(page).get("id") == "a"
+
+
+def test_h1_text_is_the_normalised_headline_or_empty():
+    assert _page(b"<html><body><h1> Judul \n <b>besar</b></h1></body></html>").h1_text == "Judul besar"
+    assert _page(b"<html><body><p>tanpa judul</p></body></html>").h1_text == ""
