@@ -110,6 +110,8 @@ def decode(data: bytes | bytearray | memoryview, hint: str | None = None) -> str
         candidates.append(m.group(1).decode("ascii", "ignore"))
     candidates.append("utf-8")
     for enc in dict.fromkeys(c.lower().replace("_", "-") for c in candidates):
+        if enc in ("utf-8", "utf8") and raw.isascii():
+            return None  # ASCII is valid UTF-8: no need to decode the whole page to learn it
         try:
             text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):

@@ -14,7 +14,7 @@ from antara_crawler.extract.generic import body_block, nth_following_text
 from antara_crawler.extract.metadata import ITEMPROP_FIELDS, itemprop
 from antara_crawler.extract.page import Page
 from antara_crawler.extract.text import raw_text
-from antara_crawler.extract.tree import parse_tree
+from antara_crawler.extract.tree import decode, parse_tree
 from antara_crawler.urls import parse_article_url
 from tests.helpers import FIXTURES
 
@@ -124,3 +124,10 @@ def test_body_block_takes_the_first_of_equal_blocks_and_skips_navigation():
 def test_h1_text_is_the_normalised_headline_or_empty():
     assert _page(b"<html><body><h1> Judul \n <b>besar</b></h1></body></html>").h1_text == "Judul besar"
     assert _page(b"<html><body><p>tanpa judul</p></body></html>").h1_text == ""
+
+
+def test_decode_reads_ascii_and_valid_utf8_pages_as_they_stand():
+    assert decode(b"<html><body>plain ascii</body></html>") is None
+    assert decode("<html><body>© ANTARA</body></html>".encode()) is None
+    assert decode(b'<meta charset="windows-1252"><p>ascii</p>') == '<meta charset="windows-1252"><p>ascii</p>'
+    assert decode(b"<p>caf\xe9 latin-1</p>") == "<p>café latin-1</p>"
