@@ -24,8 +24,9 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from itertools import chain
-from operator import methodcaller
 from typing import Any
+
+from antara_crawler.store.sha1 import sha1_hash32
 
 EXTRA = "analysis"
 SHINGLE_WORDS = 3
@@ -38,7 +39,7 @@ MIN_JACCARD = 0.5
 MIN_NUMBERS = 3
 MIN_NUMBER_OVERLAP = 0.8
 #: shingles hashed per numpy step of :func:`band_keys_of` (bounds its memory: NUM_PERM uint32 per shingle)
-HASH_STEP = 32768
+HASH_STEP = 65536
 
 
 class MissingExtra(ImportError):
@@ -141,21 +142,50 @@ def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
 # --- MinHash band keys --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
+#: datasketch's ``MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)`` band choice ``(b, r)``, written out so
+#: a crawl does not import datasketch (and scipy, which it uses to choose them: over a second at the first write);
+#: the tests check it against datasketch
+BANDS = (16, 4)
+
+
+_found: set[str] = set()
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it (a module set to None in sys.modules cannot). A
+    module found once is not looked for again (a batch asks every time)."""
+    import importlib.util
+
+    if module not in _found:
+        try:
+            if importlib.util.find_spec(module) is None:
+                return False
+        except (ImportError, ValueError):
+            return False
+        _found.add(module)
+    return True
+
+
 def bands() -> tuple[int, int]:
-    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM."""
-    lsh = require("datasketch").MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return int(lsh.b), int(lsh.r)
+    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM (:data:`BANDS`).
+
+    Raises :class:`MissingExtra` when datasketch is not installed, as before: the grouping belongs to the
+    ``analysis`` extra, and an archive written without it has no bands until ``scrapy stories --rebuild``."""
+    if not _installed("datasketch"):
+        require("datasketch")
+    return BANDS
 
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[Any, Any]:
-    """The ``(a, b)`` uint32 arrays of datasketch's permutations, drawn from its seed (as every MinHash does)."""
-    perms = require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME).permutations
-    return perms[0], perms[1]
-
-
-_DIGEST = methodcaller("digest")
+    """The ``(a, b)`` uint32 arrays of datasketch's ``affine32`` permutations for seed 1, drawn from numpy's
+    ``RandomState(1)`` exactly as ``datasketch.MinHash`` draws them (odd multipliers ``a``, then offsets ``b``):
+    the same values without importing datasketch (the tests compare them)."""
+    np = require("numpy")
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(np: Any, hv: Any) -> Any:
@@ -170,7 +200,8 @@ def _fmix32(np: Any, hv: Any) -> Any:
 
 def _signatures(np: Any, shingle_lists: Sequence[list[str]]) -> Any:
     """The MinHash values (``len(shingle_lists)`` x NUM_PERM uint32) of non-empty shingle lists, in one pass:
-    SHA-1 of every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``), then the fmix and the
+    SHA-1 of every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``, computed for all of them
+    at once by :mod:`antara_crawler.store.sha1`), then the fmix and the
     permutations of all of them and a minimum per list, a numpy step per HASH_STEP shingles."""
     a, b = _permutations()
     out = np.empty((len(shingle_lists), NUM_PERM), dtype=np.uint32)
@@ -181,8 +212,7 @@ def _signatures(np: Any, shingle_lists: Sequence[list[str]]) -> Any:
             size += len(shingle_lists[stop])
             stop += 1
         part = shingle_lists[start:stop]
-        digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, chain.from_iterable(part)))))
-        hv = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)  # 20-byte digests: their first 4 bytes
+        hv = sha1_hash32(np, list(chain.from_iterable(part)))
         phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
         phv += b[:, None]
         offsets = np.cumsum([0] + [len(x) for x in part[:-1]])
@@ -225,6 +255,7 @@ def band_keys(fp: Fingerprint) -> list[int]:
 
 
 __all__ = [
+    "BANDS",
     "EXTRA",
     "LSH_THRESHOLD",
     "MINHASH_SCHEME",

@@ -211,3 +211,38 @@ def test_bulk_band_keys_do_not_depend_on_the_batch(corpus, monkeypatch):
 @given(text(alphabet="abcXYZ019_.,/:;-()'²½٣éüß日 \t\n\u00a0\u2003\u200b", max_size=40))
 def test_tokens_are_the_token_pattern(value):
     assert sig.tokens(value) == sig._TOKEN.findall(value)
+
+
+def test_permutations_are_datasketchs():
+    """The MinHash permutations drawn without datasketch are the ones datasketch.MinHash draws for seed 1."""
+    import numpy as np
+    from datasketch import MinHash
+
+    perms = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME).permutations
+    a, b = sig._permutations()
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, perms[0]) and np.array_equal(b, perms[1])
+
+
+def test_a_write_does_not_import_datasketch():
+    """Storing articles groups them without importing datasketch (nor scipy): bands and permutations are known."""
+    code = (
+        "import sys\n"
+        "from antara_crawler.store import signatures as sig\n"
+        "assert sig.bands() == sig.BANDS\n"
+        "keys = sig.band_keys_of([sig.Fingerprint.of('satu dua tiga empat lima enam')])\n"
+        "assert len(keys[0]) == sig.BANDS[0]\n"
+        "assert 'datasketch' not in sys.modules and 'scipy' not in sys.modules, sorted(sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_missing_datasketch_still_means_no_bands():
+    code = (
+        "import sys; sys.modules['datasketch'] = None\n"
+        "from antara_crawler.store import signatures as sig\n"
+        "try:\n    sig.bands()\nexcept sig.MissingExtra as exc:\n    print(exc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "datasketch is not installed" in proc.stdout, proc.stderr
