@@ -22,37 +22,55 @@ _INIT = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
 _K = (0x5A827999, 0x6ED9EBA1, 0x8F1BBCDC, 0xCA62C1D6)
 
 
+_COLUMNS: Any = None
+
+
+def _columns(np: Any) -> Any:
+    global _COLUMNS
+    if _COLUMNS is None:
+        _COLUMNS = np.arange(64, dtype=np.uint8)
+    return _COLUMNS
+
+
 def sha1_hash32(np: Any, texts: Sequence[str]) -> Any:
     """``int.from_bytes(hashlib.sha1(t.encode()).digest()[:4], "little")`` of every text, as a uint32 array."""
-    n = len(texts)
+    joined = "".join(texts)
+    if joined.isascii():  # one byte per character
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        data = joined.encode()
+    else:
+        encoded = [t.encode() for t in texts]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(texts))
+        data = b"".join(encoded)
+    ends = np.cumsum(lengths)
+    return sha1_hash32_spans(np, data, ends - lengths, ends)
+
+
+def sha1_hash32_spans(np: Any, data: bytes, starts: Any, ends: Any) -> Any:
+    """:func:`sha1_hash32` of the messages ``data[starts[i]:ends[i]]`` (int64 arrays): the block of each message is
+    copied straight out of ``data``, so the messages need not exist as Python objects."""
+    n = len(starts)
     out = np.empty(n, dtype=np.uint32)
     if not n:
         return out
-    joined = "".join(texts)
-    if joined.isascii():  # one byte per character: the lengths and the block matrix straight from the strings
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-        data: Sequence[Any] = texts
-    else:
-        data = [t.encode() for t in texts]
-        lengths = np.fromiter(map(len, data), dtype=np.int64, count=n)
-    long = np.flatnonzero(lengths > MAX_BYTES)
-    # fixed-width byte strings, zero-padded: each row is a message's block before its padding (longer ones cut)
-    block = np.array(data, dtype="S64").view(np.uint8).reshape(n, 64)
-    if long.size:
-        block = block.copy()
-        block[long] = 0
+    lengths = ends - starts
+    buf = np.frombuffer(data + bytes(64), dtype=np.uint8)
+    # row i: the 64 bytes from the message's start, then everything past its length zeroed (one message per block)
+    block = np.lib.stride_tricks.sliding_window_view(buf, 64)[starts]
+    block *= _columns(np) < np.minimum(lengths, 64).astype(np.uint8)[:, None]  # uint8 compares: the cheap way
     short = lengths <= MAX_BYTES
+    long = np.flatnonzero(~short)
     rows = np.flatnonzero(short)
     block[rows, lengths[rows]] = 0x80
-    bits = lengths * 8
-    block[:, 62] = np.where(short, bits >> 8, 0)
-    block[:, 63] = np.where(short, bits & 0xFF, 0)
+    bits = np.where(short, lengths * 8, 0)
+    block[:, 62] = bits >> 8
+    block[:, 63] = bits & 0xFF
     words = np.ascontiguousarray(block.view(">u4").astype(np.uint32).T)  # 16 x n: word t of every message
     out[:] = _compress_a(np, words)
     out += np.uint32(_H0)
     out = out.byteswap()  # the digest's first 4 bytes are H0 big-endian; datasketch reads them little-endian
-    for i in long.tolist():
-        out[i] = int.from_bytes(hashlib.sha1(texts[i].encode()).digest()[:4], "little")
+    for i in long.tolist():  # longer than one block: hashlib
+        out[i] = int.from_bytes(hashlib.sha1(data[starts[i] : ends[i]]).digest()[:4], "little")
     return out
 
 
@@ -102,4 +120,4 @@ def _compress_a(np: Any, w: Any) -> Any:
     return a
 
 
-__all__ = ["MAX_BYTES", "sha1_hash32"]
+__all__ = ["MAX_BYTES", "sha1_hash32", "sha1_hash32_spans"]

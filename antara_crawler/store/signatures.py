@@ -23,10 +23,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
-from itertools import chain
 from typing import Any
 
-from antara_crawler.store.sha1 import sha1_hash32
+from antara_crawler.store.sha1 import sha1_hash32, sha1_hash32_spans
 
 EXTRA = "analysis"
 SHINGLE_WORDS = 3
@@ -198,24 +197,51 @@ def _fmix32(np: Any, hv: Any) -> Any:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _signatures(np: Any, shingle_lists: Sequence[list[str]]) -> Any:
-    """The MinHash values (``len(shingle_lists)`` x NUM_PERM uint32) of non-empty shingle lists, in one pass:
-    SHA-1 of every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``, computed for all of them
-    at once by :mod:`antara_crawler.store.sha1`), then the fmix and the
-    permutations of all of them and a minimum per list, a numpy step per HASH_STEP shingles."""
+def _count(words: Sequence[str], k: int = SHINGLE_WORDS) -> int:
+    """``len(shingle_list(words, k))`` without building it."""
+    return max(len(words) - k + 1, 1) if words else 0
+
+
+def _shingle_hashes(np: Any, word_lists: Sequence[Sequence[str]], k: int = SHINGLE_WORDS) -> Any:
+    """datasketch's ``sha1_hash32`` of every shingle of these non-empty word lists, in :func:`shingle_list` order,
+    without building the shingles: a shingle is the span of ``" ".join(words)`` from its first word's start to its
+    last word's end, so the lists are joined (by newlines) and encoded once and each span hashed in place
+    (:func:`~antara_crawler.store.sha1.sha1_hash32_spans`). Words holding a separator (never from :func:`normalise`)
+    take the plain way: their shingles, hashed one by one."""
+    data = "\n".join(map(" ".join, word_lists)).encode()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    seps = np.flatnonzero((buf == 32) | (buf == 10))
+    m = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    if len(seps) != int(m.sum()) - 1:
+        return sha1_hash32(np, [x for words in word_lists for x in shingle_list(words, k)])
+    word_starts = np.concatenate(([0], seps + 1))
+    word_ends = np.concatenate((seps, [len(data)]))
+    counts = np.maximum(m - k + 1, 1)
+    first_word = np.cumsum(m) - m
+    first_shingle = np.cumsum(counts) - counts
+    first = np.repeat(first_word - first_shingle, counts) + np.arange(int(counts.sum()))
+    last = first + np.repeat(np.minimum(m, k) - 1, counts)
+    return sha1_hash32_spans(np, data, word_starts[first], word_ends[last])
+
+
+def _signatures(np: Any, word_lists: Sequence[Sequence[str]]) -> Any:
+    """The MinHash values (``len(word_lists)`` x NUM_PERM uint32) of the shingles of non-empty word lists: SHA-1 of
+    every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``, for all of them at once:
+    :func:`_shingle_hashes`), then the fmix and the permutations of all of them and a minimum per list, a numpy
+    step per HASH_STEP shingles."""
     a, b = _permutations()
-    out = np.empty((len(shingle_lists), NUM_PERM), dtype=np.uint32)
+    counts = [_count(words) for words in word_lists]
+    out = np.empty((len(word_lists), NUM_PERM), dtype=np.uint32)
     start = 0
-    while start < len(shingle_lists):
+    while start < len(word_lists):
         stop, size = start, 0
-        while stop < len(shingle_lists) and (stop == start or size + len(shingle_lists[stop]) <= HASH_STEP):
-            size += len(shingle_lists[stop])
+        while stop < len(word_lists) and (stop == start or size + counts[stop] <= HASH_STEP):
+            size += counts[stop]
             stop += 1
-        part = shingle_lists[start:stop]
-        hv = sha1_hash32(np, list(chain.from_iterable(part)))
+        hv = _shingle_hashes(np, word_lists[start:stop])
         phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
         phv += b[:, None]
-        offsets = np.cumsum([0] + [len(x) for x in part[:-1]])
+        offsets = np.cumsum([0] + counts[start : stop - 1])
         out[start:stop] = np.minimum.reduceat(phv, offsets, axis=1).T
         start = stop
     return out
@@ -228,7 +254,7 @@ def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
     (little-endian uint32), so one indexed column holds every band."""
     np = require("numpy")
     b, r = bands()
-    lists = [shingle_list(fp.words) for fp in fingerprints]
+    lists = [fp.words for fp in fingerprints]
     present = [i for i, x in enumerate(lists) if x]
     out: list[list[int]] = [[] for _ in lists]
     if not present:

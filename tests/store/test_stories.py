@@ -246,3 +246,19 @@ def test_a_missing_datasketch_still_means_no_bands():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "datasketch is not installed" in proc.stdout, proc.stderr
+
+
+def test_shingle_hashes_in_place_are_those_of_the_shingles(corpus):
+    """Hashing each shingle's span of the joined words gives the hashes of the shingle strings themselves: short
+    lists, empty words, non-ASCII, and words holding a separator (the plain way)."""
+    import numpy as np
+
+    from antara_crawler.store.sha1 import sha1_hash32
+
+    lists = [sig.normalise(a.body) for a in corpus.articles[:40]]
+    lists += [["satu"], ["satu", "dua"], ["satu", "dua", "tiga"], ["a", "", "b", "c"], ["café", "naïve", "日本語", "x"]]
+    lists += [["ab"] * 40, ["kata" * 20, "b", "c"]]
+    odd = [["dua kata", "tiga", "empat"], ["baris\nbaru", "x"]]
+    for word_lists in (lists, odd, lists + odd):
+        expected = sha1_hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
+        assert sig._shingle_hashes(np, word_lists).tolist() == expected.tolist()
