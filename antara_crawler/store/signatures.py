@@ -261,17 +261,18 @@ def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
         return out
     values = _signatures(np, [lists[i] for i in present]).astype("<u4", copy=False)
     width = 4 * r
-    prefixes = [bytes([band]) for band in range(b)]
-    for i, row in zip(present, values, strict=True):
+    # one BLAKE2b state per band, already fed the band's number: a copy of it takes the band's values
+    started = [hashlib.blake2b(bytes([band]), digest_size=8) for band in range(b)]
+    digests = []
+    for row in values:
         raw = row.tobytes()
-        out[i] = [
-            int.from_bytes(
-                hashlib.blake2b(prefixes[band] + raw[band * width : (band + 1) * width], digest_size=8).digest(),
-                "big",
-                signed=True,
-            )
-            for band in range(b)
-        ]
+        for band, state in enumerate(started):
+            h = state.copy()
+            h.update(raw[band * width : (band + 1) * width])
+            digests.append(h.digest())
+    keys = np.frombuffer(b"".join(digests), dtype=">i8").reshape(len(present), b).tolist()  # signed, big-endian
+    for i, row_keys in zip(present, keys, strict=True):
+        out[i] = row_keys
     return out
 
 
