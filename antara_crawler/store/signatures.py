@@ -70,14 +70,30 @@ _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
 _NUMBER = re.compile(r"\d")
 
 
+#: substrings of the Baca juga and byline words free of ``i`` and ``s`` (the only letters of these words that a
+#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text whose lower case holds none of
+#: them has no such line, and the regular expression is not run
+_BACA_JUGA_HINTS = ("baca",)
+_BYLINE_HINTS = ("pewarta", "tor", "penul", "reporter", "oleh", "penerjemah", "redaktur", "copyr", "antara")
+
+
+def _cleaned(body: str) -> str:
+    """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises."""
+    low = body.lower()
+    text = body
+    if any(h in low for h in _BACA_JUGA_HINTS):
+        text = _BACA_JUGA.sub("", text)
+    if any(h in low for h in _BYLINE_HINTS):
+        text = _BYLINE.sub("", text)
+    text = _DATELINE.sub("", text.strip(), count=1)
+    return text.lower()
+
+
 def normalise(body: str | None) -> list[str]:
     """The body's words for comparison: no Baca juga lines, dateline or byline; lower-case; numbers whole."""
     if not body:
         return []
-    text = _BACA_JUGA.sub("", body)
-    text = _BYLINE.sub("", text)
-    text = _DATELINE.sub("", text.strip(), count=1)
-    return tokens(text.lower())
+    return tokens(_cleaned(body))
 
 
 def tokens(text: str) -> list[str]:
@@ -197,23 +213,23 @@ def _fmix32(np: Any, hv: Any) -> Any:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _count(words: Sequence[str], k: int = SHINGLE_WORDS) -> int:
-    """``len(shingle_list(words, k))`` without building it."""
-    return max(len(words) - k + 1, 1) if words else 0
+def _count(words: int, k: int = SHINGLE_WORDS) -> int:
+    """``len(shingle_list(w, k))`` of ``words`` words, without building it."""
+    return max(words - k + 1, 1) if words else 0
 
 
-def _shingle_hashes(np: Any, word_lists: Sequence[Sequence[str]], k: int = SHINGLE_WORDS) -> Any:
-    """datasketch's ``sha1_hash32`` of every shingle of these non-empty word lists, in :func:`shingle_list` order,
-    without building the shingles: a shingle is the span of ``" ".join(words)`` from its first word's start to its
-    last word's end, so the lists are joined (by newlines) and encoded once and each span hashed in place
-    (:func:`~antara_crawler.store.sha1.sha1_hash32_spans`). Words holding a separator (never from :func:`normalise`)
-    take the plain way: their shingles, hashed one by one."""
-    data = "\n".join(map(" ".join, word_lists)).encode()
+def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHINGLE_WORDS) -> Any:
+    """datasketch's ``sha1_hash32`` of every shingle of these fingerprints (with words), in :func:`shingle_list`
+    order, without building the shingles: a shingle is the span of the words joined by spaces from its first word's
+    start to its last word's end, so the joined words of all are joined (by newlines) and encoded once and each span
+    hashed in place (:func:`~antara_crawler.store.sha1.sha1_hash32_spans`). Words holding a separator (never from
+    :func:`normalise`) take the plain way: their shingles, hashed one by one."""
+    data = "\n".join([" ".join(fp.words) for fp in fingerprints]).encode()
     buf = np.frombuffer(data, dtype=np.uint8)
     seps = np.flatnonzero((buf == 32) | (buf == 10))
-    m = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    m = np.fromiter([len(fp.words) for fp in fingerprints], dtype=np.int64, count=len(fingerprints))
     if len(seps) != int(m.sum()) - 1:
-        return sha1_hash32(np, [x for words in word_lists for x in shingle_list(words, k)])
+        return sha1_hash32(np, [x for fp in fingerprints for x in shingle_list(fp.words, k)])
     word_starts = np.concatenate(([0], seps + 1))
     word_ends = np.concatenate((seps, [len(data)]))
     counts = np.maximum(m - k + 1, 1)
@@ -224,21 +240,21 @@ def _shingle_hashes(np: Any, word_lists: Sequence[Sequence[str]], k: int = SHING
     return sha1_hash32_spans(np, data, word_starts[first], word_ends[last])
 
 
-def _signatures(np: Any, word_lists: Sequence[Sequence[str]]) -> Any:
-    """The MinHash values (``len(word_lists)`` x NUM_PERM uint32) of the shingles of non-empty word lists: SHA-1 of
+def _signatures(np: Any, fingerprints: Sequence[Fingerprint]) -> Any:
+    """The MinHash values (``len(fingerprints)`` x NUM_PERM uint32) of the shingles of fingerprints with words: SHA-1 of
     every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``, for all of them at once:
     :func:`_shingle_hashes`), then the fmix and the permutations of all of them and a minimum per list, a numpy
     step per HASH_STEP shingles."""
     a, b = _permutations()
-    counts = [_count(words) for words in word_lists]
-    out = np.empty((len(word_lists), NUM_PERM), dtype=np.uint32)
+    counts = [_count(len(fp.words)) for fp in fingerprints]
+    out = np.empty((len(fingerprints), NUM_PERM), dtype=np.uint32)
     start = 0
-    while start < len(word_lists):
+    while start < len(fingerprints):
         stop, size = start, 0
-        while stop < len(word_lists) and (stop == start or size + counts[stop] <= HASH_STEP):
+        while stop < len(fingerprints) and (stop == start or size + counts[stop] <= HASH_STEP):
             size += counts[stop]
             stop += 1
-        hv = _shingle_hashes(np, word_lists[start:stop])
+        hv = _shingle_hashes(np, fingerprints[start:stop])
         phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
         phv += b[:, None]
         offsets = np.cumsum([0] + counts[start : stop - 1])
@@ -254,12 +270,12 @@ def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
     (little-endian uint32), so one indexed column holds every band."""
     np = require("numpy")
     b, r = bands()
-    lists = [fp.words for fp in fingerprints]
-    present = [i for i, x in enumerate(lists) if x]
-    out: list[list[int]] = [[] for _ in lists]
+    prints = list(fingerprints)
+    present = [i for i, fp in enumerate(prints) if len(fp.words)]
+    out: list[list[int]] = [[] for _ in prints]
     if not present:
         return out
-    values = _signatures(np, [lists[i] for i in present]).astype("<u4", copy=False)
+    values = _signatures(np, [prints[i] for i in present]).astype("<u4", copy=False)
     width = 4 * r
     # one BLAKE2b state per band, already fed the band's number: a copy of it takes the band's values
     started = [hashlib.blake2b(bytes([band]), digest_size=8) for band in range(b)]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from hypothesis import given, settings
-from hypothesis.strategies import text
+from hypothesis.strategies import lists, sampled_from, text
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
@@ -259,6 +259,61 @@ def test_shingle_hashes_in_place_are_those_of_the_shingles(corpus):
     lists += [["satu"], ["satu", "dua"], ["satu", "dua", "tiga"], ["a", "", "b", "c"], ["café", "naïve", "日本語", "x"]]
     lists += [["ab"] * 40, ["kata" * 20, "b", "c"]]
     odd = [["dua kata", "tiga", "empat"], ["baris\nbaru", "x"]]
+    bodies = [a.body for a in corpus.articles[:40]] + ["satu dua", "Rp45.000 naik, 1/12 pukul 08.30 WIB", "x"]
     for word_lists in (lists, odd, lists + odd):
         expected = sha1_hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
-        assert sig._shingle_hashes(np, word_lists).tolist() == expected.tolist()
+        assert sig._shingle_hashes(np, [sig.Fingerprint(w) for w in word_lists]).tolist() == expected.tolist()
+    prints = [sig.Fingerprint.of(b) for b in bodies]
+    expected = sha1_hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
+    assert sig._shingle_hashes(np, prints).tolist() == expected.tolist()
+
+
+def _normalise_before(body: str | None) -> list[str]:
+    """normalise as it was before the hints and the letters-only path: every regular expression, every piece."""
+    if not body:
+        return []
+    text = sig._BACA_JUGA.sub("", body)
+    text = sig._BYLINE.sub("", text)
+    text = sig._DATELINE.sub("", text.strip(), count=1)
+    return sig._TOKEN.findall(text.lower())
+
+
+_LINES = [
+    "Baca juga: x",
+    "BACA JUGA lain",
+    "Pewarta: A",
+    "EDİTOR: B",
+    "edıtor: C",
+    "Penuliſ: D",
+    "(ANTARA) -",
+    "Jakarta (ANTARA) - Harga",
+    "Copyright © 2024",
+    "oleh Budi",
+    "kantor motor sektor",
+    "Rp45.000 naik 3,5 persen 1/12",
+    "satu dua tiga",
+    "  ",
+    "",
+    "ſ ı İ K ß",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text(alphabet="abcdeiortsABCDEIORTSıİſKß0123456789.,:()-– \n\t", max_size=80))
+def test_normalise_equals_every_regular_expression(value):
+    assert sig.normalise(value) == _normalise_before(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists(sampled_from(_LINES), max_size=8))
+def test_normalise_equals_every_regular_expression_on_byline_like_lines(lines):
+    body = "\n".join(lines)
+    assert sig.normalise(body) == _normalise_before(body)
+
+
+def test_normalise_equals_every_regular_expression_on_the_corpus_and_the_bench_bodies(corpus):
+    from bench.bench_store import synthetic_articles
+
+    bodies = [a.body for a in corpus.articles] + [a.body for a in synthetic_articles(50, 0)]
+    for body in bodies:
+        assert sig.normalise(body) == _normalise_before(body)
