@@ -413,3 +413,22 @@ def test_every_public_name_of_the_store_resolves():
     for name in store.__all__:
         assert getattr(store, name) is not None, name
     assert store.DEFAULT_DB_URL == "sqlite:///data/antara.db"
+
+
+def test_insert_tuples_by_position_and_by_name(tmp_path):
+    """sql.insert_tuples writes the same rows whether the driver binds by position (tuples as they are) or by name
+    (as dicts, PostgreSQL's psycopg)."""
+    from sqlalchemy import create_engine, select
+
+    from antara_crawler.store import schema as s
+    from antara_crawler.store.sql import insert_tuples
+
+    rows = [(11, 1, 0), (-12, 1, 1), (2**62, 2, 0)]
+    for paramstyle in ("qmark", "named"):
+        engine = create_engine(f"sqlite:///{tmp_path / paramstyle}.db", paramstyle=paramstyle)
+        s.story_bands.create(engine)
+        with engine.begin() as conn:
+            insert_tuples(conn, s.story_bands, ("key", "article_id", "band"), rows)
+            got = conn.execute(select(s.story_bands.c.key, s.story_bands.c.article_id, s.story_bands.c.band)).all()
+        assert sorted(got) == sorted(rows), paramstyle
+        engine.dispose()
