@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from typing import Any
@@ -96,9 +97,16 @@ def normalise(body: str | None) -> list[str]:
     return tokens(_cleaned(body))
 
 
+#: the ASCII letters and the ASCII characters ``str.split`` (and the regular expression's ``\s``) take for whitespace
+_ASCII_LETTERS_AND_SPACE = (string.ascii_letters + " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f").encode()
+
+
 def tokens(text: str) -> list[str]:
     """``_TOKEN.findall(text)``, faster: no token spans whitespace, and a piece between whitespace made of letters
-    only is one token, so the regular expression runs only on the pieces with digits or punctuation."""
+    only is one token, so the regular expression runs only on the pieces with digits or punctuation; an ASCII text
+    of letters and whitespace only (checked in C, by deleting those bytes) is just its pieces."""
+    if text.isascii() and not text.encode().translate(None, _ASCII_LETTERS_AND_SPACE):
+        return text.split()
     out: list[str] = []
     for piece in text.split():
         if piece.isalpha():

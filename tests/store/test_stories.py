@@ -213,6 +213,13 @@ def test_tokens_are_the_token_pattern(value):
     assert sig.tokens(value) == sig._TOKEN.findall(value)
 
 
+@settings(max_examples=300, deadline=None)
+@given(text(alphabet="abzABZ09_.- \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f", max_size=40))
+def test_tokens_of_ascii_text_are_the_token_pattern(value):
+    """The letters-and-whitespace shortcut of tokens agrees with the pattern on every ASCII whitespace."""
+    assert sig.tokens(value) == sig._TOKEN.findall(value)
+
+
 def test_permutations_are_datasketchs():
     """The MinHash permutations drawn without datasketch are the ones datasketch.MinHash draws for seed 1."""
     import numpy as np
