@@ -75,14 +75,17 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 def insert_tuples(conn: Connection, table: Table, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """:func:`insert_many` of rows given as tuples of the ``cols`` values: no dict per row (a batch writes thousands
     of story bands, and every dict is an object for the garbage collector), handed to the cursor as they are when
-    the dialect binds by position in this order (SQLite), else as dicts."""
+    the dialect binds by position (SQLite) in this order (the table's column order), else as dicts."""
     if not rows:
         return
     stmt = _insert(conn, table, cols)
     sql, getter = _compiled(conn, stmt)
-    if getter is None or _ORDER.get((conn.dialect.name, stmt)) != cols:
+    order = _ORDER.get((conn.dialect.name, stmt)) if getter is not None else None
+    if order is None or sorted(order) != sorted(cols):
         execute_many(conn, stmt, [dict(zip(cols, r, strict=True)) for r in rows])
         return
+    if order != cols:  # bound in the table's column order: one reordered tuple per row
+        rows = list(map(itemgetter(*(cols.index(c) for c in order)), rows))
     conn.exec_driver_sql(sql, rows)
 
 

@@ -226,8 +226,8 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
                 holders.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
     execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
-    rows = [(k, x.id, n) for x, ks in zip(articles, keys, strict=True) for n, k in enumerate(ks)]
-    insert_tuples(conn, sb, ("key", "article_id", "band"), rows)
+    rows = [(x.id, n, k) for x, ks in zip(articles, keys, strict=True) for n, k in enumerate(ks)]
+    insert_tuples(conn, sb, ("article_id", "band", "key"), rows)
     return out
 
 

@@ -424,11 +424,14 @@ def test_insert_tuples_by_position_and_by_name(tmp_path):
     from antara_crawler.store.sql import insert_tuples
 
     rows = [(11, 1, 0), (-12, 1, 1), (2**62, 2, 0)]
+    sb = s.story_bands
     for paramstyle in ("qmark", "named"):
-        engine = create_engine(f"sqlite:///{tmp_path / paramstyle}.db", paramstyle=paramstyle)
-        s.story_bands.create(engine)
-        with engine.begin() as conn:
-            insert_tuples(conn, s.story_bands, ("key", "article_id", "band"), rows)
-            got = conn.execute(select(s.story_bands.c.key, s.story_bands.c.article_id, s.story_bands.c.band)).all()
-        assert sorted(got) == sorted(rows), paramstyle
-        engine.dispose()
+        # in the table's column order (as they are) and in another (reordered)
+        for n, cols in enumerate([("article_id", "band", "key"), ("key", "article_id", "band")]):
+            engine = create_engine(f"sqlite:///{tmp_path / paramstyle}{n}.db", paramstyle=paramstyle)
+            sb.create(engine)
+            with engine.begin() as conn:
+                insert_tuples(conn, sb, cols, rows)
+                got = conn.execute(select(*(sb.c[c] for c in cols))).all()
+            assert sorted(got) == sorted(rows), (paramstyle, cols)
+            engine.dispose()
