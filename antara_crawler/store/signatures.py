@@ -6,9 +6,10 @@ MinHash band keys of the LSH index (see :mod:`antara_crawler.store.stories` for 
    (``Rp45.000``, ``1/12``): they are what tells one day's price or weather report from the next.
 2. **Shingle** the words in overlapping runs of :data:`SHINGLE_WORDS` and take a MinHash of :data:`NUM_PERM`
    permutations: datasketch's ``MinHash`` (scheme :data:`MINHASH_SCHEME`, seed 1, SHA-1 of each shingle's UTF-8),
-   computed here for a whole batch at once with numpy (:func:`band_keys_of`; same values, checked against
-   datasketch in the tests). datasketch's ``MinHashLSH`` picks the bands for :data:`LSH_THRESHOLD` (``b`` bands of
-   ``r`` rows); each band's hash is one key (:func:`band_keys`).
+   computed here for a whole batch at once with numpy (:func:`band_keys_of`, the SHA-1 too: :mod:`.sha1`; same
+   values, checked against datasketch in the tests). datasketch's ``MinHashLSH`` picks the bands for
+   :data:`LSH_THRESHOLD` (``b`` bands of ``r`` rows: :data:`BANDS`, written out so that a crawl does not import
+   datasketch); each band's hash is one key (:func:`band_keys`).
 3. **Verify** a candidate on the exact shingle sets (:func:`is_copy`): Jaccard >= :data:`MIN_JACCARD`, and when
    both texts carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the
    one with fewer must appear in the other.
