@@ -6,9 +6,10 @@ MinHash band keys of the LSH index (see :mod:`antara_crawler.store.stories` for 
    (``Rp45.000``, ``1/12``): they are what tells one day's price or weather report from the next.
 2. **Shingle** the words in overlapping runs of :data:`SHINGLE_WORDS` and take a MinHash of :data:`NUM_PERM`
    permutations: datasketch's ``MinHash`` (scheme :data:`MINHASH_SCHEME`, seed 1, SHA-1 of each shingle's UTF-8),
-   computed here for a whole batch at once with numpy (:func:`band_keys_of`; same values, checked against
-   datasketch in the tests). datasketch's ``MinHashLSH`` picks the bands for :data:`LSH_THRESHOLD` (``b`` bands of
-   ``r`` rows); each band's hash is one key (:func:`band_keys`).
+   computed here for a whole batch at once with numpy (:func:`band_keys_of`, the SHA-1 too: :mod:`.sha1`; same
+   values, checked against datasketch in the tests). datasketch's ``MinHashLSH`` picks the bands for
+   :data:`LSH_THRESHOLD` (``b`` bands of ``r`` rows: :data:`BANDS`, written out so that a crawl does not import
+   datasketch); each band's hash is one key (:func:`band_keys`).
 3. **Verify** a candidate on the exact shingle sets (:func:`is_copy`): Jaccard >= :data:`MIN_JACCARD`, and when
    both texts carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the
    one with fewer must appear in the other.
@@ -21,11 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
-from itertools import chain
-from operator import methodcaller
 from typing import Any
+
+from antara_crawler.store.sha1 import sha1_hash32, sha1_hash32_spans
 
 EXTRA = "analysis"
 SHINGLE_WORDS = 3
@@ -38,7 +40,7 @@ MIN_JACCARD = 0.5
 MIN_NUMBERS = 3
 MIN_NUMBER_OVERLAP = 0.8
 #: shingles hashed per numpy step of :func:`band_keys_of` (bounds its memory: NUM_PERM uint32 per shingle)
-HASH_STEP = 32768
+HASH_STEP = 65536
 
 
 class MissingExtra(ImportError):
@@ -70,19 +72,42 @@ _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
 _NUMBER = re.compile(r"\d")
 
 
+#: substrings of the Baca juga and byline words free of ``i`` and ``s`` (the only letters of these words that a
+#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text whose lower case holds none of
+#: them has no such line, and the regular expression is not run
+_BACA_JUGA_HINTS = ("baca",)
+_BYLINE_HINTS = ("pewarta", "tor", "penul", "reporter", "oleh", "penerjemah", "redaktur", "copyr", "antara")
+
+
+def _cleaned(body: str) -> str:
+    """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises."""
+    low = body.lower()
+    text = body
+    if any(h in low for h in _BACA_JUGA_HINTS):
+        text = _BACA_JUGA.sub("", text)
+    if any(h in low for h in _BYLINE_HINTS):
+        text = _BYLINE.sub("", text)
+    text = _DATELINE.sub("", text.strip(), count=1)
+    return text.lower()
+
+
 def normalise(body: str | None) -> list[str]:
     """The body's words for comparison: no Baca juga lines, dateline or byline; lower-case; numbers whole."""
     if not body:
         return []
-    text = _BACA_JUGA.sub("", body)
-    text = _BYLINE.sub("", text)
-    text = _DATELINE.sub("", text.strip(), count=1)
-    return tokens(text.lower())
+    return tokens(_cleaned(body))
+
+
+#: the ASCII letters and the ASCII characters ``str.split`` (and the regular expression's ``\s``) take for whitespace
+_ASCII_LETTERS_AND_SPACE = (string.ascii_letters + " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f").encode()
 
 
 def tokens(text: str) -> list[str]:
     """``_TOKEN.findall(text)``, faster: no token spans whitespace, and a piece between whitespace made of letters
-    only is one token, so the regular expression runs only on the pieces with digits or punctuation."""
+    only is one token, so the regular expression runs only on the pieces with digits or punctuation; an ASCII text
+    of letters and whitespace only (checked in C, by deleting those bytes) is just its pieces."""
+    if text.isascii() and not text.encode().translate(None, _ASCII_LETTERS_AND_SPACE):
+        return text.split()
     out: list[str] = []
     for piece in text.split():
         if piece.isalpha():
@@ -141,21 +166,50 @@ def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
 # --- MinHash band keys --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
+#: datasketch's ``MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)`` band choice ``(b, r)``, written out so
+#: a crawl does not import datasketch (and scipy, which it uses to choose them: over a second at the first write);
+#: the tests check it against datasketch
+BANDS = (16, 4)
+
+
+_found: set[str] = set()
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it (a module set to None in sys.modules cannot). A
+    module found once is not looked for again (a batch asks every time)."""
+    import importlib.util
+
+    if module not in _found:
+        try:
+            if importlib.util.find_spec(module) is None:
+                return False
+        except (ImportError, ValueError):
+            return False
+        _found.add(module)
+    return True
+
+
 def bands() -> tuple[int, int]:
-    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM."""
-    lsh = require("datasketch").MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return int(lsh.b), int(lsh.r)
+    """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM (:data:`BANDS`).
+
+    Raises :class:`MissingExtra` when datasketch is not installed, as before: the grouping belongs to the
+    ``analysis`` extra, and an archive written without it has no bands until ``scrapy stories --rebuild``."""
+    if not _installed("datasketch"):
+        require("datasketch")
+    return BANDS
 
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[Any, Any]:
-    """The ``(a, b)`` uint32 arrays of datasketch's permutations, drawn from its seed (as every MinHash does)."""
-    perms = require("datasketch").MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME).permutations
-    return perms[0], perms[1]
-
-
-_DIGEST = methodcaller("digest")
+    """The ``(a, b)`` uint32 arrays of datasketch's ``affine32`` permutations for seed 1, drawn from numpy's
+    ``RandomState(1)`` exactly as ``datasketch.MinHash`` draws them (odd multipliers ``a``, then offsets ``b``):
+    the same values without importing datasketch (the tests compare them)."""
+    np = require("numpy")
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(np: Any, hv: Any) -> Any:
@@ -168,24 +222,51 @@ def _fmix32(np: Any, hv: Any) -> Any:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _signatures(np: Any, shingle_lists: Sequence[list[str]]) -> Any:
-    """The MinHash values (``len(shingle_lists)`` x NUM_PERM uint32) of non-empty shingle lists, in one pass:
-    SHA-1 of every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``), then the fmix and the
-    permutations of all of them and a minimum per list, a numpy step per HASH_STEP shingles."""
+def _count(words: int, k: int = SHINGLE_WORDS) -> int:
+    """``len(shingle_list(w, k))`` of ``words`` words, without building it."""
+    return max(words - k + 1, 1) if words else 0
+
+
+def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHINGLE_WORDS) -> Any:
+    """datasketch's ``sha1_hash32`` of every shingle of these fingerprints (with words), in :func:`shingle_list`
+    order, without building the shingles: a shingle is the span of the words joined by spaces from its first word's
+    start to its last word's end, so the joined words of all are joined (by newlines) and encoded once and each span
+    hashed in place (:func:`~antara_crawler.store.sha1.sha1_hash32_spans`). Words holding a separator (never from
+    :func:`normalise`) take the plain way: their shingles, hashed one by one."""
+    data = "\n".join([" ".join(fp.words) for fp in fingerprints]).encode()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    seps = np.flatnonzero((buf == 32) | (buf == 10))
+    m = np.fromiter([len(fp.words) for fp in fingerprints], dtype=np.int64, count=len(fingerprints))
+    if len(seps) != int(m.sum()) - 1:
+        return sha1_hash32(np, [x for fp in fingerprints for x in shingle_list(fp.words, k)])
+    word_starts = np.concatenate(([0], seps + 1))
+    word_ends = np.concatenate((seps, [len(data)]))
+    counts = np.maximum(m - k + 1, 1)
+    first_word = np.cumsum(m) - m
+    first_shingle = np.cumsum(counts) - counts
+    first = np.repeat(first_word - first_shingle, counts) + np.arange(int(counts.sum()))
+    last = first + np.repeat(np.minimum(m, k) - 1, counts)
+    return sha1_hash32_spans(np, data, word_starts[first], word_ends[last])
+
+
+def _signatures(np: Any, fingerprints: Sequence[Fingerprint]) -> Any:
+    """The MinHash values (``len(fingerprints)`` x NUM_PERM uint32) of the shingles of fingerprints with words: SHA-1 of
+    every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``, for all of them at once:
+    :func:`_shingle_hashes`), then the fmix and the permutations of all of them and a minimum per list, a numpy
+    step per HASH_STEP shingles."""
     a, b = _permutations()
-    out = np.empty((len(shingle_lists), NUM_PERM), dtype=np.uint32)
+    counts = [_count(len(fp.words)) for fp in fingerprints]
+    out = np.empty((len(fingerprints), NUM_PERM), dtype=np.uint32)
     start = 0
-    while start < len(shingle_lists):
+    while start < len(fingerprints):
         stop, size = start, 0
-        while stop < len(shingle_lists) and (stop == start or size + len(shingle_lists[stop]) <= HASH_STEP):
-            size += len(shingle_lists[stop])
+        while stop < len(fingerprints) and (stop == start or size + counts[stop] <= HASH_STEP):
+            size += counts[stop]
             stop += 1
-        part = shingle_lists[start:stop]
-        digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, chain.from_iterable(part)))))
-        hv = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)  # 20-byte digests: their first 4 bytes
+        hv = _shingle_hashes(np, fingerprints[start:stop])
         phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
         phv += b[:, None]
-        offsets = np.cumsum([0] + [len(x) for x in part[:-1]])
+        offsets = np.cumsum([0] + counts[start : stop - 1])
         out[start:stop] = np.minimum.reduceat(phv, offsets, axis=1).T
         start = stop
     return out
@@ -198,24 +279,25 @@ def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
     (little-endian uint32), so one indexed column holds every band."""
     np = require("numpy")
     b, r = bands()
-    lists = [shingle_list(fp.words) for fp in fingerprints]
-    present = [i for i, x in enumerate(lists) if x]
-    out: list[list[int]] = [[] for _ in lists]
+    prints = list(fingerprints)
+    present = [i for i, fp in enumerate(prints) if len(fp.words)]
+    out: list[list[int]] = [[] for _ in prints]
     if not present:
         return out
-    values = _signatures(np, [lists[i] for i in present]).astype("<u4", copy=False)
+    values = _signatures(np, [prints[i] for i in present]).astype("<u4", copy=False)
     width = 4 * r
-    prefixes = [bytes([band]) for band in range(b)]
-    for i, row in zip(present, values, strict=True):
+    # one BLAKE2b state per band, already fed the band's number: a copy of it takes the band's values
+    started = [hashlib.blake2b(bytes([band]), digest_size=8) for band in range(b)]
+    digests = []
+    for row in values:
         raw = row.tobytes()
-        out[i] = [
-            int.from_bytes(
-                hashlib.blake2b(prefixes[band] + raw[band * width : (band + 1) * width], digest_size=8).digest(),
-                "big",
-                signed=True,
-            )
-            for band in range(b)
-        ]
+        for band, state in enumerate(started):
+            h = state.copy()
+            h.update(raw[band * width : (band + 1) * width])
+            digests.append(h.digest())
+    keys = np.frombuffer(b"".join(digests), dtype=">i8").reshape(len(present), b).tolist()  # signed, big-endian
+    for i, row_keys in zip(present, keys, strict=True):
+        out[i] = row_keys
     return out
 
 
@@ -225,6 +307,7 @@ def band_keys(fp: Fingerprint) -> list[int]:
 
 
 __all__ = [
+    "BANDS",
     "EXTRA",
     "LSH_THRESHOLD",
     "MINHASH_SCHEME",

@@ -17,6 +17,8 @@ CHUNK = 500
 #: ``(dialect, statement) -> (SQL, row -> parameters)``; the statements are module constants (kept alive here)
 _COMPILED: dict[tuple[str, Any], tuple[str, Callable[[Mapping[str, Any]], Any] | None]] = {}
 _INSERTS: dict[tuple[str, str, tuple[str, ...]], Executable] = {}
+#: ``(dialect, statement) -> parameter names in bind order`` of the positional statements compiled by :func:`_compiled`
+_ORDER: dict[tuple[str, Any], tuple[str, ...]] = {}
 
 
 def _compiled(conn: Connection, stmt: Executable) -> tuple[str, Callable[[Mapping[str, Any]], Any] | None]:
@@ -27,6 +29,7 @@ def _compiled(conn: Connection, stmt: Executable) -> tuple[str, Callable[[Mappin
         getter = None
         if compiled.positional:
             order = list(compiled.positiontup or ())
+            _ORDER[key] = tuple(order)
             getter = itemgetter(*order) if len(order) > 1 else (lambda row, k=order[0]: (row[k],))
         entry = _COMPILED[key] = (str(compiled), getter)
     return entry
@@ -54,16 +57,36 @@ def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> list
     return list(conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)))
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``executemany`` of an INSERT of ``rows`` (all with the same keys) into ``table``, by :func:`execute_many`."""
-    if not rows:
-        return
-    cols = tuple(rows[0])
+def _insert(conn: Connection, table: Table, cols: tuple[str, ...]) -> Executable:
     key = (conn.dialect.name, table.name, cols)
     stmt = _INSERTS.get(key)
     if stmt is None:
         stmt = _INSERTS[key] = insert(table).values({c: bindparam(c) for c in cols})
-    execute_many(conn, stmt, rows)
+    return stmt
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``executemany`` of an INSERT of ``rows`` (all with the same keys) into ``table``, by :func:`execute_many`."""
+    if not rows:
+        return
+    execute_many(conn, _insert(conn, table, tuple(rows[0])), rows)
+
+
+def insert_tuples(conn: Connection, table: Table, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """:func:`insert_many` of rows given as tuples of the ``cols`` values: no dict per row (a batch writes thousands
+    of story bands, and every dict is an object for the garbage collector), handed to the cursor as they are when
+    the dialect binds by position (SQLite) in this order (the table's column order), else as dicts."""
+    if not rows:
+        return
+    stmt = _insert(conn, table, cols)
+    sql, getter = _compiled(conn, stmt)
+    order = _ORDER.get((conn.dialect.name, stmt)) if getter is not None else None
+    if order is None or sorted(order) != sorted(cols):
+        execute_many(conn, stmt, [dict(zip(cols, r, strict=True)) for r in rows])
+        return
+    if order != cols:  # bound in the table's column order: one reordered tuple per row
+        rows = list(map(itemgetter(*(cols.index(c) for c in order)), rows))
+    conn.exec_driver_sql(sql, rows)
 
 
 def lock_keys(conn: Connection, keys: Iterable[tuple[str, int]]) -> None:
@@ -93,4 +116,4 @@ def chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield values[i : i + size]
 
 
-__all__ = ["CHUNK", "chunks", "execute_many", "fetch", "insert_many", "lock_id", "lock_keys"]
+__all__ = ["CHUNK", "chunks", "execute_many", "fetch", "insert_many", "insert_tuples", "lock_id", "lock_keys"]

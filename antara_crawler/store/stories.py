@@ -29,6 +29,7 @@ article stays with its copies); ``--rebuild`` regroups from the current bodies.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +46,7 @@ from antara_crawler.store.signatures import (
     bands,
     is_copy,
 )
-from antara_crawler.store.sql import execute_many, fetch, insert_many
+from antara_crawler.store.sql import execute_many, fetch, insert_many, insert_tuples
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,8 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
             story = alias[story]
         return story
 
+    # a key only one article of this call holds leads none of the later ones to it: only the others are indexed
+    counted = Counter(k for ks in keys for k in ks)
     out: dict[int, int] = {}
     for x, fp, ks in zip(articles, prints, keys, strict=True):
         when = _when(x.published_at)
@@ -219,15 +222,12 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
         fingerprints[x.id] = fp
         known[x.id] = (story_id, x.body, when)
         for k in ks:
-            holders.setdefault(k, []).append(x.id)
+            if counted[k] > 1:
+                holders.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
     execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
-    rows = [
-        {"key": k, "article_id": x.id, "band": n}
-        for x, ks in zip(articles, keys, strict=True)
-        for n, k in enumerate(ks)
-    ]
-    insert_many(conn, sb, rows)
+    rows = [(x.id, n, k) for x, ks in zip(articles, keys, strict=True) for n, k in enumerate(ks)]
+    insert_tuples(conn, sb, ("article_id", "band", "key"), rows)
     return out
 
 

@@ -413,3 +413,25 @@ def test_every_public_name_of_the_store_resolves():
     for name in store.__all__:
         assert getattr(store, name) is not None, name
     assert store.DEFAULT_DB_URL == "sqlite:///data/antara.db"
+
+
+def test_insert_tuples_by_position_and_by_name(tmp_path):
+    """sql.insert_tuples writes the same rows whether the driver binds by position (tuples as they are) or by name
+    (as dicts, PostgreSQL's psycopg)."""
+    from sqlalchemy import create_engine, select
+
+    from antara_crawler.store import schema as s
+    from antara_crawler.store.sql import insert_tuples
+
+    rows = [(11, 1, 0), (-12, 1, 1), (2**62, 2, 0)]
+    sb = s.story_bands
+    for paramstyle in ("qmark", "named"):
+        # in the table's column order (as they are) and in another (reordered)
+        for n, cols in enumerate([("article_id", "band", "key"), ("key", "article_id", "band")]):
+            engine = create_engine(f"sqlite:///{tmp_path / paramstyle}{n}.db", paramstyle=paramstyle)
+            sb.create(engine)
+            with engine.begin() as conn:
+                insert_tuples(conn, sb, cols, rows)
+                got = conn.execute(select(*(sb.c[c] for c in cols))).all()
+            assert sorted(got) == sorted(rows), (paramstyle, cols)
+            engine.dispose()

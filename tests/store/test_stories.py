@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from hypothesis import given, settings
-from hypothesis.strategies import text
+from hypothesis.strategies import lists, sampled_from, text
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
@@ -211,3 +211,116 @@ def test_bulk_band_keys_do_not_depend_on_the_batch(corpus, monkeypatch):
 @given(text(alphabet="abcXYZ019_.,/:;-()'²½٣éüß日 \t\n\u00a0\u2003\u200b", max_size=40))
 def test_tokens_are_the_token_pattern(value):
     assert sig.tokens(value) == sig._TOKEN.findall(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text(alphabet="abzABZ09_.- \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f", max_size=40))
+def test_tokens_of_ascii_text_are_the_token_pattern(value):
+    """The letters-and-whitespace shortcut of tokens agrees with the pattern on every ASCII whitespace."""
+    assert sig.tokens(value) == sig._TOKEN.findall(value)
+
+
+def test_permutations_are_datasketchs():
+    """The MinHash permutations drawn without datasketch are the ones datasketch.MinHash draws for seed 1."""
+    import numpy as np
+    from datasketch import MinHash
+
+    perms = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME).permutations
+    a, b = sig._permutations()
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, perms[0]) and np.array_equal(b, perms[1])
+
+
+def test_a_write_does_not_import_datasketch():
+    """Storing articles groups them without importing datasketch (nor scipy): bands and permutations are known."""
+    code = (
+        "import sys\n"
+        "from antara_crawler.store import signatures as sig\n"
+        "assert sig.bands() == sig.BANDS\n"
+        "keys = sig.band_keys_of([sig.Fingerprint.of('satu dua tiga empat lima enam')])\n"
+        "assert len(keys[0]) == sig.BANDS[0]\n"
+        "assert 'datasketch' not in sys.modules and 'scipy' not in sys.modules, sorted(sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_missing_datasketch_still_means_no_bands():
+    code = (
+        "import sys; sys.modules['datasketch'] = None\n"
+        "from antara_crawler.store import signatures as sig\n"
+        "try:\n    sig.bands()\nexcept sig.MissingExtra as exc:\n    print(exc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "datasketch is not installed" in proc.stdout, proc.stderr
+
+
+def test_shingle_hashes_in_place_are_those_of_the_shingles(corpus):
+    """Hashing each shingle's span of the joined words gives the hashes of the shingle strings themselves: short
+    lists, empty words, non-ASCII, and words holding a separator (the plain way)."""
+    import numpy as np
+
+    from antara_crawler.store.sha1 import sha1_hash32
+
+    lists = [sig.normalise(a.body) for a in corpus.articles[:40]]
+    lists += [["satu"], ["satu", "dua"], ["satu", "dua", "tiga"], ["a", "", "b", "c"], ["café", "naïve", "日本語", "x"]]
+    lists += [["ab"] * 40, ["kata" * 20, "b", "c"]]
+    odd = [["dua kata", "tiga", "empat"], ["baris\nbaru", "x"]]
+    bodies = [a.body for a in corpus.articles[:40]] + ["satu dua", "Rp45.000 naik, 1/12 pukul 08.30 WIB", "x"]
+    for word_lists in (lists, odd, lists + odd):
+        expected = sha1_hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
+        assert sig._shingle_hashes(np, [sig.Fingerprint(w) for w in word_lists]).tolist() == expected.tolist()
+    prints = [sig.Fingerprint.of(b) for b in bodies]
+    expected = sha1_hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
+    assert sig._shingle_hashes(np, prints).tolist() == expected.tolist()
+
+
+def _normalise_before(body: str | None) -> list[str]:
+    """normalise as it was before the hints and the letters-only path: every regular expression, every piece."""
+    if not body:
+        return []
+    text = sig._BACA_JUGA.sub("", body)
+    text = sig._BYLINE.sub("", text)
+    text = sig._DATELINE.sub("", text.strip(), count=1)
+    return sig._TOKEN.findall(text.lower())
+
+
+_LINES = [
+    "Baca juga: x",
+    "BACA JUGA lain",
+    "Pewarta: A",
+    "EDİTOR: B",
+    "edıtor: C",
+    "Penuliſ: D",
+    "(ANTARA) -",
+    "Jakarta (ANTARA) - Harga",
+    "Copyright © 2024",
+    "oleh Budi",
+    "kantor motor sektor",
+    "Rp45.000 naik 3,5 persen 1/12",
+    "satu dua tiga",
+    "  ",
+    "",
+    "ſ ı İ K ß",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text(alphabet="abcdeiortsABCDEIORTSıİſKß0123456789.,:()-– \n\t", max_size=80))
+def test_normalise_equals_every_regular_expression(value):
+    assert sig.normalise(value) == _normalise_before(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists(sampled_from(_LINES), max_size=8))
+def test_normalise_equals_every_regular_expression_on_byline_like_lines(lines):
+    body = "\n".join(lines)
+    assert sig.normalise(body) == _normalise_before(body)
+
+
+def test_normalise_equals_every_regular_expression_on_the_corpus_and_the_bench_bodies(corpus):
+    from bench.bench_store import synthetic_articles
+
+    bodies = [a.body for a in corpus.articles] + [a.body for a in synthetic_articles(50, 0)]
+    for body in bodies:
+        assert sig.normalise(body) == _normalise_before(body)
