@@ -1,4 +1,5 @@
-"""The package's shape (issue 12): every module imports, no import cycle, no module over 500 lines."""
+"""The package's shape (issue 12): every module imports, no import cycle, no module over 500 lines, the spiders
+import neither SQLAlchemy nor the archive's schema."""
 
 from __future__ import annotations
 
@@ -28,6 +29,19 @@ def _modules() -> dict[str, Path]:
 
 
 MODULES = _modules()
+
+
+def _external_imports(path: Path) -> set[str]:
+    """The absolute dotted names ``path`` imports, anywhere in the file (functions too): ``import a.b`` gives ``a.b``,
+    ``from a import b`` gives ``a`` and ``a.b`` (the package's own modules, relative ones too, are :func:`_imports`)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
 
 
 def _imports(name: str, path: Path) -> set[str]:
@@ -113,3 +127,26 @@ def test_no_module_over_500_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_spiders_import_neither_sqlalchemy_nor_the_schema() -> None:
+    """Spiders decide what to fetch; what they read of the archive goes through store reads (issue 12)."""
+    offending = {
+        name: sorted(found)
+        for name, path in MODULES.items()
+        if name.startswith("antara_crawler.spiders")
+        and (
+            found := {n for n in _external_imports(path) if n.split(".")[0] == "sqlalchemy"}
+            | ({"antara_crawler.store.schema"} & _imports(name, path))
+        )
+    }
+    assert offending == {}
+
+
+def test_the_import_scans_see_sqlalchemy_and_the_schema(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(
+        "import sqlalchemy.orm\nfrom antara_crawler.store import schema\ndef f():\n    from sqlalchemy import text\n"
+    )
+    assert {"sqlalchemy.orm", "sqlalchemy", "sqlalchemy.text"} <= _external_imports(path)
+    assert "antara_crawler.store.schema" in _imports("antara_crawler.spiders.m", path)
