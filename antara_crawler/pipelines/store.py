@@ -99,6 +99,7 @@ class StorePipeline:
         arguments = getattr(spider, "run_arguments", None) or {}
         # before the first request (the crawl command checked the archive just before): waiting here holds nothing
         self.run_id = self.retry.call_blocking(lambda: self._archive().start_run(name, arguments))
+        self._archive().load_writer()  # the first batch's one-off imports, now rather than in the middle of the crawl
         self.stats.set_value("antara/run_id", self.run_id)  # the antara spider finds the previous run by id
         if self.background:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="antara-store")

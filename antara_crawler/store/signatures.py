@@ -212,6 +212,13 @@ def _permutations() -> tuple[Any, Any]:
     return a, b
 
 
+def preload() -> None:
+    """Import numpy and draw the permutations now, which the first :func:`band_keys_of` of a process would do (about
+    0.1 s of CPU, mostly the numpy import). Raises :class:`MissingExtra` without the ``analysis`` extra."""
+    bands()
+    _permutations()
+
+
 def _fmix32(np: Any, hv: Any) -> Any:
     """The 32-bit MurmurHash3 finalizer datasketch's ``affine32`` scheme applies to each input hash (uint32 arrays
     wrap around, which is the intended arithmetic)."""
@@ -324,6 +331,7 @@ __all__ = [
     "is_copy",
     "jaccard",
     "normalise",
+    "preload",
     "require",
     "shingle_list",
     "shingles",

@@ -45,6 +45,7 @@ from antara_crawler.store.signatures import (
     band_keys_of,
     bands,
     is_copy,
+    preload,
 )
 from antara_crawler.store.sql import execute_many, fetch, insert_many, insert_tuples
 from antara_crawler.utc import utc_text
@@ -229,6 +230,17 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
     rows = [(x.id, n, k) for x, ks in zip(articles, keys, strict=True) for n, k in enumerate(ks)]
     insert_tuples(conn, sb, ("article_id", "band", "key"), rows)
     return out
+
+
+def load() -> bool:
+    """Load what the first :func:`assign` of a process needs (numpy, see :func:`signatures.preload`) ahead of it, so
+    a crawl's first batch does not wait for it; False (nothing loaded, nothing logged) without the ``analysis``
+    extra, which :func:`assign` reports when it first runs."""
+    try:
+        preload()
+    except MissingExtra:
+        return False
+    return True
 
 
 def on_write(
