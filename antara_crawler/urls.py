@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from antara_crawler.portals import DOMAIN, NOT_PORTALS, PORTALS
 
@@ -42,6 +42,19 @@ class ArticleRef:
     @property
     def key(self) -> tuple[str, int]:
         return (self.portal, self.antara_id)
+
+
+#: an absolute http(s) URL that ``urljoin`` would give back unchanged: lower-case scheme, then no query, fragment,
+#: ``;params``, whitespace (``urlsplit`` drops tabs and newlines) or IPv6 brackets (which it checks), with a host
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#;\s\[\]][^?#;\s\[\]]*\Z")
+
+
+def absolute_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, without parsing both when ``href`` is already a plain absolute URL (most links on
+    ANTARA's pages), which ``urljoin`` returns as it is."""
+    if _PLAIN_ABSOLUTE.match(href):
+        return href
+    return urljoin(base, href)
 
 
 def portal_of_host(host: str | None) -> str | None:

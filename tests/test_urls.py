@@ -1,7 +1,12 @@
+from urllib.parse import urljoin
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from antara_crawler.urls import (
     UrlTemplate,
+    absolute_url,
     article_page,
     canonical_url,
     is_article_url,
@@ -182,3 +187,35 @@ def test_page_url_is_canonical():
     assert page_url("https://kalsel.antaranews.com/berita/405270/x?page=2", 1) == (
         "https://kalsel.antaranews.com/berita/405270/x"
     )
+
+
+def _assert_same_as_urljoin(href: str) -> None:
+    base = "https://babel.antaranews.com/terkini/2"
+    try:
+        expected = urljoin(base, href)
+    except ValueError:
+        with pytest.raises(ValueError):
+            absolute_url(base, href)
+        return
+    assert absolute_url(base, href) == expected
+
+
+_URL_PIECES = st.sampled_from(
+    ["https://", "http://", "HTTPS://", "//", "/", "babel.antaranews.com", "x", "berita", "123", "?", "page=2", "#",
+     ";", "..", ".", " ", "\t", "\n", "[", "]", "::1", "é", "%20", "@", ":8080", "mailto:", ""]
+)  # fmt: skip
+
+
+@given(st.lists(_URL_PIECES, max_size=8).map("".join))
+@settings(max_examples=600, deadline=None)
+def test_absolute_url_is_urljoin(href):
+    """The shortcut for plain absolute links gives what urljoin gives, for every kind of href (errors included)."""
+    _assert_same_as_urljoin(href)
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["https://babel.antaranews.com/berita/1/a", "http://x.y", "https:///berita/1", "https://[::1/x", "https://a/b?c"],
+)
+def test_absolute_url_examples_are_urljoin(href):
+    _assert_same_as_urljoin(href)

@@ -14,15 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import parse_qs, urljoin, urlsplit
-
-from lxml import html as lxml_html
+from urllib.parse import parse_qs, urlsplit
 
 from antara_crawler.dates import parse_date, to_iso
-from antara_crawler.urls import parse_article_url, portal_of_host
+from antara_crawler.urls import absolute_url, parse_article_url, portal_of_host
 
-from .page import first, has_class, img_src, text_of
+from .page import first, has_class, img_src, text_of, xp
 from .text import norm
+from .tree import NotArticle, parse_tree
 
 _PAGE_PATH = re.compile(r"/(\d+)/?$")
 
@@ -73,7 +72,10 @@ def parse_listing(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     portal = portal_of_host(urlsplit(url).hostname)
     if not html or not html.strip():
         return Listing(url, portal, page_number(url), [], Pagination())
-    doc = lxml_html.fromstring(html)
+    try:
+        doc = parse_tree(html)  # decoded and parsed like an article page
+    except NotArticle:  # nothing to read (empty, binary): no items, as for markup that is not recognised
+        return Listing(url, portal, page_number(url), [], Pagination())
     main = _main_column(doc)
     entries: list[ListingEntry] = []
     seen: set[tuple[str, int]] = set()
@@ -108,22 +110,40 @@ def _norm(text: str | None) -> str | None:
     return norm(text) or None
 
 
+# Every XPath of this module, compiled once (compiling one costs more than running it on a list item).
+_COLUMNS = xp(f"//div[{has_class('col-md-8')}]")
+_COLUMN_HAS_ITEMS = xp(f".//article[{has_class('simple-big')}] | .//div[{has_class('card__post')}]")
+_ITEMS = xp(
+    f".//article[{has_class('simple-post')} and {has_class('simple-big')}] | .//div[{has_class('card__post')}]"
+    f"[not(ancestor::div[{has_class('card__post')}])]"
+)
+_IN_SIDEBAR = xp(f"ancestor::aside | ancestor::*[{has_class('sidebar')}]")
+_FIRST_IMG = xp(".//img")
+_CLASSIC_LINK = xp(".//header//h3//a[@href] | .//h3//a[@href] | .//h2//a[@href]")
+_ANY_ARTICLE_LINK = xp(".//a[contains(@href, '/berita/')]")
+_SHARE = xp(f".//p[{has_class('simple-share')}]")
+_CHILD_A = xp("./a")
+_ANY_SPAN = xp(".//span")
+_CARD_LINK = xp(f".//*[{has_class('card__post__title')}]//a[@href]")
+_CARD_LINK_FALLBACK = xp(".//h2//a[@href] | .//h3//a[@href] | .//a[contains(@href, '/berita/')]")
+_CARD_CATEGORY = xp(f".//*[{has_class('card__post__category')}]")
+_CARD_DATE = xp(f".//*[{has_class('card__post__author-info')}]//span | .//span[{has_class('text-secondary')}]")
+_PAGINATION_LINKS = xp(f"//ul[{has_class('pagination')}]//li/a[@href]")
+_LINK_REL = {rel: xp(f"//head/link[@rel='{rel}']/@href") for rel in ("prev", "next")}
+
+
 def _main_column(doc):
     """The main column (``div.col-md-8``) holding list items, else the whole document."""
-    for col in doc.xpath(f"//div[{has_class('col-md-8')}]"):
-        if col.xpath(f".//article[{has_class('simple-big')}] | .//div[{has_class('card__post')}]"):
+    for col in _COLUMNS(doc):
+        if _COLUMN_HAS_ITEMS(col):
             return col
     return doc
 
 
 def _item_nodes(main):
     """List items in document order, tagged by markup family; anything inside an aside/sidebar is skipped."""
-    nodes = main.xpath(
-        f".//article[{has_class('simple-post')} and {has_class('simple-big')}] | .//div[{has_class('card__post')}]"
-        f"[not(ancestor::div[{has_class('card__post')}])]"
-    )
-    for node in nodes:
-        if node.xpath(f"ancestor::aside | ancestor::*[{has_class('sidebar')}]"):
+    for node in _ITEMS(main):
+        if _IN_SIDEBAR(node):
             continue
         yield node, ("classic" if node.tag == "article" else "card")
 
@@ -134,12 +154,12 @@ def _date(raw: str | None, portal: str | None, fetched_at: datetime | None) -> s
 
 
 def _image(node, base_url: str) -> str | None:
-    src = img_src(first(node.xpath(".//img")))
-    return urljoin(base_url, src) if src else None
+    src = img_src(first(_FIRST_IMG(node)))
+    return absolute_url(base_url, src) if src else None
 
 
 def _entry(href, title, category, raw, node, base_url, portal, fetched_at) -> ListingEntry | None:
-    ref = parse_article_url(urljoin(base_url, href.strip())) if href else None
+    ref = parse_article_url(absolute_url(base_url, href.strip())) if href else None
     if ref is None:
         return None  # /foto/, /video/ or anything that is not an article
     return ListingEntry(
@@ -155,38 +175,36 @@ def _entry(href, title, category, raw, node, base_url, portal, fetched_at) -> Li
 
 
 def _parse_classic_item(node, base_url: str, portal: str | None, fetched_at: datetime | None) -> ListingEntry | None:
-    link = first(node.xpath(".//header//h3//a[@href] | .//h3//a[@href] | .//h2//a[@href]"))
+    link = first(_CLASSIC_LINK(node))
     if link is None:
-        link = first(node.xpath(".//a[contains(@href, '/berita/')]"))
+        link = first(_ANY_ARTICLE_LINK(node))
     if link is None:
         return None
-    share = first(node.xpath(f".//p[{has_class('simple-share')}]"))
-    category = _text(first(share.xpath("./a"))) if share is not None else None
-    raw = _text(first(share.xpath(".//span"))) if share is not None else None
+    share = first(_SHARE(node))
+    category = _text(first(_CHILD_A(share))) if share is not None else None
+    raw = _text(first(_ANY_SPAN(share))) if share is not None else None
     title = _text(link) or _norm(link.get("title"))
     return _entry(link.get("href"), title, category, raw, node, base_url, portal, fetched_at)
 
 
 def _parse_card(node, base_url: str, portal: str | None, fetched_at: datetime | None) -> ListingEntry | None:
-    link = first(node.xpath(f".//*[{has_class('card__post__title')}]//a[@href]"))
+    link = first(_CARD_LINK(node))
     if link is None:
-        link = first(node.xpath(".//h2//a[@href] | .//h3//a[@href] | .//a[contains(@href, '/berita/')]"))
+        link = first(_CARD_LINK_FALLBACK(node))
     if link is None:
         return None
-    category = _text(first(node.xpath(f".//*[{has_class('card__post__category')}]")))
-    date_node = first(
-        node.xpath(f".//*[{has_class('card__post__author-info')}]//span | .//span[{has_class('text-secondary')}]")
-    )
+    category = _text(first(_CARD_CATEGORY(node)))
+    date_node = first(_CARD_DATE(node))
     title = _text(link) or _norm(link.get("title"))
     return _entry(link.get("href"), title, category, _text(date_node), node, base_url, portal, fetched_at)
 
 
 def _parse_pagination(doc, base_url: str) -> Pagination:
-    links = doc.xpath(f"//ul[{has_class('pagination')}]//li/a[@href]")
+    links = _PAGINATION_LINKS(doc)
     prev = nxt = None
     pages: set[int] = set()
     for a in links:
-        href = urljoin(base_url, a.get("href").strip())
+        href = absolute_url(base_url, a.get("href").strip())
         label = (a.get("aria-label") or a.get("rel") or "").lower()
         text = _text(a) or ""
         if "prev" in label or text in ("«", "‹", "Previous", "Sebelumnya"):
@@ -203,5 +221,5 @@ def _parse_pagination(doc, base_url: str) -> Pagination:
 
 
 def _link_rel(doc, rel: str, base_url: str) -> str | None:
-    href = first(doc.xpath(f"//head/link[@rel='{rel}']/@href"))
-    return urljoin(base_url, href.strip()) if href else None
+    href = first(_LINK_REL[rel](doc))
+    return absolute_url(base_url, href.strip()) if href else None
