@@ -53,6 +53,7 @@ from antara_crawler.utc import utc_text
 logger = logging.getLogger(__name__)
 
 WINDOW_DAYS = 4
+_WINDOW = timedelta(days=WINDOW_DAYS)
 #: articles per transaction in :func:`rebuild`
 REBUILD_CHUNK = 2000
 #: band keys per candidate query, a power of two (one query for a batch of 100 articles; SQLite binds up to 32766
@@ -79,8 +80,7 @@ def _window(published_at: str | None) -> tuple[str, str] | None:
         at = datetime.fromisoformat(published_at)
     except ValueError:
         return None
-    delta = timedelta(days=WINDOW_DAYS)
-    return utc_text(at - delta), utc_text(at + delta)
+    return utc_text(at - _WINDOW), utc_text(at + _WINDOW)
 
 
 @lru_cache(maxsize=2)
@@ -123,7 +123,15 @@ def _when(published_at: str | None) -> datetime | None:
 
 
 def _within(a: datetime | None, b: datetime | None) -> bool:
-    return a is None or b is None or abs(a - b) <= timedelta(days=WINDOW_DAYS)
+    return a is None or b is None or abs(a - b) <= _WINDOW
+
+
+@lru_cache(maxsize=1)
+def _merge_statement() -> Any:
+    """Move every article of the stories ``:others`` into the story ``:story`` (one compiled statement for any number
+    of stories: an expanding parameter)."""
+    a = s.articles
+    return update(a).where(a.c.story_id.in_(bindparam("others", expanding=True))).values(story_id=bindparam("story"))
 
 
 @lru_cache(maxsize=16)
@@ -216,7 +224,7 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
         story_id = min(stories) if stories else x.id
         others = sorted(stories - {story_id})
         if others:  # a bridge: the younger stories join the oldest, stored members included
-            conn.execute(update(a).where(a.c.story_id.in_(others)).values(story_id=story_id))
+            conn.execute(_merge_statement(), {"others": others, "story": story_id})
             alias.update((o, story_id) for o in others)
         out[x.id] = story_id
         # this article is a candidate for the later ones of this call
