@@ -45,8 +45,9 @@ from antara_crawler.store.signatures import (
     band_keys_of,
     bands,
     is_copy,
+    require,
 )
-from antara_crawler.store.sql import execute_many, fetch, insert_many, insert_tuples
+from antara_crawler.store.sql import execute_many, fetch, insert_tuples
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
@@ -226,8 +227,7 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
                 holders.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
     execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
-    rows = [(x.id, n, k) for x, ks in zip(articles, keys, strict=True) for n, k in enumerate(ks)]
-    insert_tuples(conn, sb, ("article_id", "band", "key"), rows)
+    _insert_bands(conn, ids, keys)
     return out
 
 
@@ -308,9 +308,7 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     last_id, done = 0, 0
     while True:
         with engine.begin() as conn:
-            rows = conn.execute(
-                select(a.c.id, a.c.body, a.c.published_at).where(a.c.id > last_id).order_by(a.c.id).limit(REBUILD_CHUNK)
-            ).all()
+            rows = _chunk_after(conn, last_id)
             if not rows:
                 break
             prints = [Fingerprint.of(body) for _, body, _ in rows]
@@ -321,7 +319,7 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
                     for cid, _story, cbody in _candidates(conn, x, keys):
                         if is_copy(fp, Fingerprint.of(cbody)):
                             union(x.id, int(cid))
-                    insert_many(conn, sb, [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
+                    _insert_bands(conn, [x.id], [keys])
             last_id = int(rows[-1][0])
             done += len(rows)
         if progress is not None:
@@ -336,4 +334,36 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     return {"articles": done, "stories": stories}
 
 
-__all__ = ["NewArticle", "assign", "rebuild", "story_sizes"]
+def _chunk_after(conn: Connection, last_id: int) -> list[Any]:
+    """``(id, body, published_at)`` of the next REBUILD_CHUNK articles after ``last_id``, in id order."""
+    a = s.articles
+    stmt = select(a.c.id, a.c.body, a.c.published_at).where(a.c.id > last_id).order_by(a.c.id).limit(REBUILD_CHUNK)
+    return list(conn.execute(stmt).all())
+
+
+def _insert_bands(conn: Connection, ids: Sequence[int], keys: Sequence[Sequence[int]]) -> None:
+    """The ``story_bands`` rows of these articles: band ``n`` of article ``ids[i]`` holds ``keys[i][n]``."""
+    rows = [(i, n, k) for i, ks in zip(ids, keys, strict=True) for n, k in enumerate(ks)]
+    insert_tuples(conn, s.story_bands, ("article_id", "band", "key"), rows)
+
+
+def rebuild_bands(conn: Connection) -> int:
+    """Recompute the ``story_bands`` of every article from its stored body, in the caller's transaction, a chunk of
+    REBUILD_CHUNK articles at a time (read as :func:`rebuild` reads them); story ids are left as they are. Returns
+    the articles read. Raises :class:`MissingExtra` (before changing anything) without the ``analysis`` extra.
+
+    For a change of the band keys alone (the shingle hash: migration 0008): the stories were exact decisions on the
+    shingle sets, which do not change, so only the candidate index is rewritten."""
+    bands()
+    require("numpy")
+    conn.execute(delete(s.story_bands))
+    last_id, done = 0, 0
+    while rows := _chunk_after(conn, last_id):
+        ids = [int(r[0]) for r in rows]
+        _insert_bands(conn, ids, band_keys_of([Fingerprint.of(r[1]) for r in rows]))
+        last_id = ids[-1]
+        done += len(rows)
+    return done
+
+
+__all__ = ["NewArticle", "assign", "rebuild", "rebuild_bands", "story_sizes"]

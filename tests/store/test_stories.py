@@ -17,6 +17,7 @@ from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
+from antara_crawler.store.shingle_hash import hash32, shingle_hash32
 from tests.helpers import ROOT, story_corpus
 
 
@@ -174,7 +175,8 @@ def test_grouping_and_the_view_on_every_backend(archive_url, corpus):
 
 
 def _datasketch_keys(body: str | None) -> list[int]:
-    """The band keys computed the way stories did before the bulk path: one datasketch MinHash per body."""
+    """The band keys computed the plain way: one datasketch MinHash per body, hashing each shingle with the plain
+    definition of the shingle hash (store/shingle_hash.py) as datasketch's ``hashfunc``."""
     import hashlib
 
     from datasketch import MinHash
@@ -182,7 +184,7 @@ def _datasketch_keys(body: str | None) -> list[int]:
     shingles = sig.shingles(sig.normalise(body))
     if not shingles:
         return []
-    mh = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME)
+    mh = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME, hashfunc=shingle_hash32)
     mh.update_batch([sh.encode("utf-8") for sh in sorted(shingles)])
     b, r = sig.bands()
     out = []
@@ -193,8 +195,8 @@ def _datasketch_keys(body: str | None) -> list[int]:
 
 
 def test_bulk_band_keys_are_datasketchs(corpus):
-    """The batch MinHash (one numpy pass over the shingles of many bodies) gives datasketch's values: the keys
-    already stored in archives stay valid. Bodies of every shape: copies, short, one word, none, non-ASCII."""
+    """The batch MinHash (one numpy pass over the shingles of many bodies) gives datasketch's values for the same
+    shingle hash. Bodies of every shape: copies, short, one word, none, non-ASCII."""
     bodies = [a.body for a in corpus.articles[:60]]
     bodies += [None, "", "satu", "satu dua", "satu dua tiga", "Ékonomi naïve café Rp12.000 ½ ² ٣ 日本語", "ab " * 400]
     assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == [_datasketch_keys(b) for b in bodies]
@@ -260,18 +262,16 @@ def test_shingle_hashes_in_place_are_those_of_the_shingles(corpus):
     lists, empty words, non-ASCII, and words holding a separator (the plain way)."""
     import numpy as np
 
-    from antara_crawler.store.sha1 import sha1_hash32
-
     lists = [sig.normalise(a.body) for a in corpus.articles[:40]]
     lists += [["satu"], ["satu", "dua"], ["satu", "dua", "tiga"], ["a", "", "b", "c"], ["café", "naïve", "日本語", "x"]]
     lists += [["ab"] * 40, ["kata" * 20, "b", "c"]]
     odd = [["dua kata", "tiga", "empat"], ["baris\nbaru", "x"]]
     bodies = [a.body for a in corpus.articles[:40]] + ["satu dua", "Rp45.000 naik, 1/12 pukul 08.30 WIB", "x"]
     for word_lists in (lists, odd, lists + odd):
-        expected = sha1_hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
+        expected = hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
         assert sig._shingle_hashes(np, [sig.Fingerprint(w) for w in word_lists]).tolist() == expected.tolist()
     prints = [sig.Fingerprint.of(b) for b in bodies]
-    expected = sha1_hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
+    expected = hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
     assert sig._shingle_hashes(np, prints).tolist() == expected.tolist()
 
 
