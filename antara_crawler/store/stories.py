@@ -65,11 +65,14 @@ KEY_CHUNK = 4096
 
 @dataclass
 class NewArticle:
-    """An article just written: its id, body and UTC publication time (``YYYY-MM-DD HH:MM:SS`` or None)."""
+    """An article just written: its id, body and UTC publication time (``YYYY-MM-DD HH:MM:SS`` or None), and the
+    ``story_id`` its row was written with (the writer inserts a new article as a story of its own where it knows the
+    id first: then only the articles that join another story are updated)."""
 
     id: int
     body: str | None
     published_at: str | None
+    stored_story: int | None = None
 
 
 def _window(published_at: str | None) -> tuple[str, str] | None:
@@ -158,9 +161,10 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
 
     Articles are matched in the order given (id order), each against everything stored before it, including the
     earlier ones of the same call: the same result as one call per article, with one candidate query per KEY_CHUNK
-    band keys of the whole call and one ``executemany`` each for the bands and the story ids. ``replace``: the articles
-    already had bands (their content changed): those are dropped first, and each keeps its story (see the module
-    docstring). Without the ``analysis`` extra every article gets a story of its own (logged once).
+    band keys of the whole call and one ``executemany`` each for the bands and the story ids that differ from the
+    rows' (``stored_story``). ``replace``: the articles already had bands (their content changed): those are dropped
+    first, and each keeps its story (see the module docstring). Without the ``analysis`` extra every article gets a
+    story of its own (logged once).
     """
     a, sb = s.articles, s.story_bands
     if not articles:
@@ -179,7 +183,7 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
     except MissingExtra as exc:
         _warn_once(str(exc))
         out = {x.id: current.get(x.id, x.id) for x in articles}
-        execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+        _set_stories(conn, articles, out, current if replace else None)
         return out
     prints = [Fingerprint.of(x.body) for x in articles]
     keys = band_keys_of(prints)
@@ -226,9 +230,22 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
             if counted[k] > 1:
                 holders.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
-    execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+    _set_stories(conn, articles, out, current if replace else None)
     _insert_bands(conn, ids, keys)
     return out
+
+
+def _set_stories(
+    conn: Connection, articles: Sequence[NewArticle], story_of: dict[int, int], current: dict[int, int] | None
+) -> None:
+    """Write ``story_of`` to the rows whose ``story_id`` differs: ``current`` (the stored ones, for ``replace``),
+    else each article's ``stored_story``."""
+    rows = []
+    for x in articles:
+        stored = current.get(x.id) if current is not None else x.stored_story
+        if story_of[x.id] != stored:
+            rows.append({"b_id": x.id, "b_story": story_of[x.id]})
+    execute_many(conn, _set_story_statement(), rows)
 
 
 def on_write(
@@ -236,11 +253,14 @@ def on_write(
     new: Sequence[tuple[int, Any]],
     changed: Sequence[tuple[int, Any]],
     written: Sequence[tuple[int, Any]],
+    *,
+    own_story: bool = False,
 ) -> None:
     """The archive's write hook (same transaction): assign the ``new`` and ``changed`` articles (``(id, prepared)``
     pairs whose ``row`` holds ``body`` and ``published_at``), then set ``story_id`` and ``story_size`` on the Article
-    of every ``written`` pair (new, changed and unchanged), which the feeds carry."""
-    assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in new])
+    of every ``written`` pair (new, changed and unchanged), which the feeds carry. ``own_story``: the new rows were
+    inserted with ``story_id = id``, so only those joining another story are updated."""
+    assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"], i if own_story else None) for i, p in new])
     assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in changed], replace=True)
     if not written:
         return

@@ -176,10 +176,11 @@ def _write_articles(conn: Connection, part: list[_Prepared], now: str, result: W
     if new:
         if conn.dialect.name == "sqlite":
             # the batch holds the write lock since BEGIN IMMEDIATE: ids after the current maximum are ours
-            # (plain executemany, cheaper than INSERT .. RETURNING)
+            # (plain executemany, cheaper than INSERT .. RETURNING); each a story of its own until the grouping
+            # below finds its copies (only those rows are updated)
             start = int(conn.execute(select(func.coalesce(func.max(a.c.id), 0))).scalar_one()) + 1
             ids = list(range(start, start + len(new)))
-            insert_many(conn, a, [{"id": i, **p.row} for i, p in zip(ids, new, strict=True)])
+            insert_many(conn, a, [{"id": i, "story_id": i, **p.row} for i, p in zip(ids, new, strict=True)])
         else:
             stmt = insert(a).returning(a.c.id, sort_by_parameter_order=True)
             ids = list(conn.execute(stmt, [p.row for p in new]).scalars().all())
@@ -208,7 +209,8 @@ def _write_articles(conn: Connection, part: list[_Prepared], now: str, result: W
         with_children.extend(changed)
     _insert_children(conn, with_children)
     # stories: match the new and changed bodies, then give every written Article its story_id and story_size
-    stories.on_write(conn, with_children[: len(new)], changed, [*with_children, *unchanged])
+    own_story = bool(new) and conn.dialect.name == "sqlite"
+    stories.on_write(conn, with_children[: len(new)], changed, [*with_children, *unchanged], own_story=own_story)
     pages = [(i, p) for i, p in (*with_children, *unchanged) if p.pages]
     if pages:
         page_ids = [i for i, _ in pages]

@@ -120,6 +120,29 @@ def test_a_bridging_copy_merges_into_the_oldest_story(tmp_path):
     assert set(merged.values()) == {min(separate.values())}
 
 
+def test_new_articles_are_inserted_with_their_story_and_only_copies_updated(tmp_path, corpus):
+    """SQLite: a new article's row is inserted as a story of its own (``story_id = id``); the story UPDATE touches
+    only the articles that join an earlier story."""
+    from sqlalchemy import event
+
+    chain = [a for a in corpus.articles if corpus.kinds[corpus.truth[a.key]] == "chain"]
+    members = [a for a in chain if corpus.truth[a.key] == corpus.truth[chain[0].key]]
+    updated: list[int] = []
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+
+        @event.listens_for(archive.engine, "before_cursor_execute")
+        def _seen(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if statement.startswith("UPDATE articles SET story_id"):
+                updated.append(len(parameters) if executemany else 1)
+
+        archive.write_batch([copy.deepcopy(members[0])])
+        assert updated == [] and set(_grouping(archive).values()) == {1}
+        archive.write_batch([copy.deepcopy(a) for a in members[1:]])
+        grouping = _grouping(archive)
+    assert sum(updated) == len(members) - 1
+    assert set(grouping.values()) == {1}
+
+
 def test_rebuild_gives_the_same_grouping(tmp_path, corpus):
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         _write(archive, corpus.articles)
