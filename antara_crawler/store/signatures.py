@@ -76,22 +76,37 @@ _NUMBER = re.compile(r"\d")
 
 
 #: substrings of the Baca juga and byline words free of ``i`` and ``s`` (the only letters of these words that a
-#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text whose lower case holds none of
-#: them has no such line, and the regular expression is not run
+#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text none of whose lower-cased line
+#: heads (:func:`_line_heads`) holds one of them has no such line, and the regular expression is not run
 _BACA_JUGA_HINTS = ("baca",)
 _BYLINE_HINTS = ("pewarta", "tor", "penul", "reporter", "oleh", "penerjemah", "redaktur", "copyr", "antara")
 
 
+#: how much of a line's start (after its leading whitespace, lower-cased) can hold a hint of its Baca juga or byline
+#: word: the longest word, twice over (lower-casing may double a character: ``İ`` becomes ``i̇``)
+_HEAD = 32
+
+
+def _line_heads(low: str) -> str:
+    """The first :data:`_HEAD` characters of every line of ``low`` after its leading whitespace, one per line: a Baca
+    juga or byline line starts with its word there (the patterns' ``^`` and whitespace; ``^`` only follows a newline)."""
+    return "\n".join([line.lstrip()[:_HEAD] for line in low.split("\n")])
+
+
 def _cleaned(body: str) -> str:
-    """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises."""
+    """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises. The
+    patterns run only when a line starts with one of their hints; on an ASCII body they run on its lower case (the
+    same matches: they ignore case, and lower-casing ASCII keeps every length)."""
     low = body.lower()
-    text = body
-    if any(h in low for h in _BACA_JUGA_HINTS):
+    ascii_only = body.isascii()
+    text = low if ascii_only else body
+    heads = _line_heads(low)
+    if any(h in heads for h in _BACA_JUGA_HINTS):
         text = _BACA_JUGA.sub("", text)
-    if any(h in low for h in _BYLINE_HINTS):
+    if any(h in heads for h in _BYLINE_HINTS):
         text = _BYLINE.sub("", text)
     text = _DATELINE.sub("", text.strip(), count=1)
-    return text.lower()
+    return text if ascii_only else text.lower()
 
 
 def normalise(body: str | None) -> list[str]:

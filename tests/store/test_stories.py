@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from hypothesis import given, settings
-from hypothesis.strategies import lists, sampled_from, text
+from hypothesis.strategies import lists, sampled_from, text, tuples
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
@@ -338,6 +338,15 @@ def test_normalise_equals_every_regular_expression(value):
 @given(lists(sampled_from(_LINES), max_size=8))
 def test_normalise_equals_every_regular_expression_on_byline_like_lines(lines):
     body = "\n".join(lines)
+    assert sig.normalise(body) == _normalise_before(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists(tuples(text(alphabet=" \t\r\x0b\x0c\x1c\u00a0\u2028\n", max_size=4), sampled_from(_LINES)), max_size=8))
+def test_normalise_equals_every_regular_expression_on_indented_lines(lines):
+    """The patterns run when a line's head (after any whitespace, newlines included) holds a hint: indented,
+    blank-line-separated and non-ASCII-spaced byline lines are found as the patterns find them."""
+    body = "\n".join(indent + line for indent, line in lines)
     assert sig.normalise(body) == _normalise_before(body)
 
 
