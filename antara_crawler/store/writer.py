@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, case, delete, func, insert, null, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, null, or_, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from antara_crawler.backfill import ARCHIVED, state_for_reason
@@ -22,7 +24,7 @@ from antara_crawler.store import schema as s
 from antara_crawler.store.reads import related_of, tags_of
 from antara_crawler.store.retry import is_transient
 from antara_crawler.store.rows import PreparedBatch, WriteResult, _Prepared, _version_data, utc_now
-from antara_crawler.store.sql import chunks, execute_many, insert_many, lock_keys
+from antara_crawler.store.sql import chunks, execute_many, fetch, insert_many, lock_keys
 
 logger = logging.getLogger(__name__)
 
@@ -141,20 +143,35 @@ def _write(conn: Connection, prepared: list[_Prepared], statuses: list[LinkStatu
     return result
 
 
-def _existing(conn: Connection, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, str]]:
-    """``{key: (id, content_hash)}`` of the archived keys: ``portal IN (..) AND antara_id IN (..)`` probes the
-    unique index once per pair, then the pairs that were not asked for are dropped."""
+#: keys per statement of :func:`_existing`, a power of two
+KEYS_PER_PROBE = 256
+
+
+@lru_cache(maxsize=16)
+def _existing_statement(size: int) -> Any:
+    """The articles of ``size`` keys ``(:p0, :i0), (:p1, :i1), ...`` as an OR of pairs: one unique-index lookup per
+    pair (SQLite's multi-index OR; a row-value IN scans the table). One statement per power-of-two size, compiled
+    once (store/sql.py)."""
     a = s.articles
-    wanted = set(keys)
-    portals = sorted({p for p, _ in wanted})
+    pairs = [and_(a.c.portal == bindparam(f"p{j}"), a.c.antara_id == bindparam(f"i{j}")) for j in range(size)]
+    return select(a.c.portal, a.c.antara_id, a.c.id, a.c.content_hash).where(or_(*pairs))
+
+
+def _existing(conn: Connection, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, str]]:
+    """``{key: (id, content_hash)}`` of the archived keys: one index lookup per key (:func:`_existing_statement`),
+    KEYS_PER_PROBE keys per query, the last chunk padded to a power of two by repeating its last key.
+    (``portal IN (..) AND antara_id IN (..)`` probed every portal with every id: 4,000 lookups for a batch of 100
+    articles over 40 portals, ~10x the time.)"""
+    wanted = sorted(set(keys))
     out: dict[tuple[str, int], tuple[int, str]] = {}
-    for id_chunk in chunks(sorted({i for _, i in wanted})):
-        stmt = select(a.c.portal, a.c.antara_id, a.c.id, a.c.content_hash).where(
-            a.c.portal.in_(portals), a.c.antara_id.in_(id_chunk)
-        )
-        for portal, antara_id, article_id, chash in conn.execute(stmt):
-            if (portal, antara_id) in wanted:
-                out[(portal, antara_id)] = (article_id, chash)
+    for chunk in chunks(wanted, KEYS_PER_PROBE):
+        size = max(4, 1 << (len(chunk) - 1).bit_length())
+        chunk = chunk + [chunk[-1]] * (size - len(chunk))
+        params: dict[str, Any] = {}
+        for j, (portal, antara_id) in enumerate(chunk):
+            params[f"p{j}"], params[f"i{j}"] = portal, int(antara_id)
+        for portal, antara_id, article_id, chash in fetch(conn, _existing_statement(size), params):
+            out[(portal, antara_id)] = (article_id, chash)
     return out
 
 

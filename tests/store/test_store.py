@@ -222,6 +222,22 @@ def test_known_keys_and_urls_chunk_big_inputs(archive: Archive) -> None:
     assert archive.known_urls(urls) == {"https://babel.antaranews.com/berita/5/any-slug"}
 
 
+def test_a_batch_over_several_probe_statements_finds_every_stored_key(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The existing-article probe (one index lookup per key, KEYS_PER_PROBE keys per padded statement) tells new,
+    unchanged and changed articles apart across portals sharing ids."""
+    from antara_crawler.store import writer
+
+    monkeypatch.setattr(writer, "KEYS_PER_PROBE", 4)
+    portals = ["babel", "jogja", "papua"]
+    archive.write_batch([make_article(i, p, n_related=0) for p in portals for i in (1, 2, 3)])
+    again = [make_article(i, p, n_related=0) for p in portals for i in (2, 3, 4)]
+    again[0] = make_article(2, "babel", n_related=0, body="isi baru")
+    result = archive.write_batch(again)
+    assert (result.new, result.updated, result.unchanged) == (3, 1, 5)
+
+
 def test_fts_search(archive: Archive) -> None:
     archive.write_batch(
         [
