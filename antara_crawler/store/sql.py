@@ -50,11 +50,11 @@ def execute_many(conn: Connection, stmt: Executable, rows: Sequence[Mapping[str,
     return max(int(result.rowcount or 0), 0)
 
 
-def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> list[Any]:
+def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
     """The rows of a SELECT (a module constant whose values are named ``bindparam``s, no expanding ones), compiled
     once per dialect and run on the DBAPI cursor: plain DBAPI values, no result processing."""
     sql, getter = _compiled(conn, stmt)
-    return list(conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)))
+    return conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)).all()  # one fetchall
 
 
 def _insert(conn: Connection, table: Table, cols: tuple[str, ...]) -> Executable:

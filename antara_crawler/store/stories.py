@@ -269,7 +269,9 @@ def on_write(
     story_of: dict[int, int] = {}
     for n in range(0, len(ids), 500):
         chunk = ids[n : n + 500]
-        story_of.update((i, sid) for i, sid in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))))
+        story_of.update(
+            (i, sid) for i, sid in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))).all()
+        )
     sizes = story_sizes(conn, story_of.values())
     for i, p in written:
         story = story_of.get(i)

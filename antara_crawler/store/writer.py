@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, null, or_, select, update
@@ -24,7 +25,7 @@ from antara_crawler.store import schema as s
 from antara_crawler.store.reads import related_of, tags_of
 from antara_crawler.store.retry import is_transient
 from antara_crawler.store.rows import PreparedBatch, WriteResult, _Prepared, _version_data, utc_now
-from antara_crawler.store.sql import chunks, execute_many, fetch, insert_many, lock_keys
+from antara_crawler.store.sql import chunks, execute_many, fetch, insert_many, insert_tuples, lock_keys
 
 logger = logging.getLogger(__name__)
 
@@ -242,25 +243,37 @@ def _write_articles(conn: Connection, part: list[_Prepared], now: str, result: W
     result.updated_articles.extend(p.article for _, p in changed)
 
 
+#: the columns of a related link row from :func:`~antara_crawler.store.rows.prepare`, in the table's order
+_LINK_COLUMNS = (
+    "position",
+    "kind",
+    "url",
+    "title",
+    "published_at",
+    "published_raw",
+    "target_portal",
+    "target_antara_id",
+)
+_link_values = itemgetter(*_LINK_COLUMNS)
+
+
 def _insert_children(conn: Connection, rows: list[tuple[int, _Prepared]]) -> None:
-    links = [{"article_id": i, **link} for i, p in rows for link in p.related]
-    insert_many(conn, s.related_links, links)
+    """The related links and tags of these articles, as tuples (no dict per row: a batch writes ~1,000 of them)."""
+    links = [(i, *_link_values(link)) for i, p in rows for link in p.related]
+    insert_tuples(conn, s.related_links, ("article_id", *_LINK_COLUMNS), links)
     names = {t for _, p in rows for t in p.tags}
     if not names:
         return
     tag_ids = _tag_ids(conn, names)
-    insert_many(
-        conn,
-        s.article_tags,
-        [{"article_id": i, "tag_id": tag_ids[t], "position": n} for i, p in rows for n, t in enumerate(p.tags)],
-    )
+    tags = [(i, tag_ids[t], n) for i, p in rows for n, t in enumerate(p.tags)]
+    insert_tuples(conn, s.article_tags, ("article_id", "tag_id", "position"), tags)
 
 
 def _tag_ids(conn: Connection, names: set[str]) -> dict[str, int]:
     t = s.tags
     ids: dict[str, int] = {}
     for chunk in chunks(sorted(names)):
-        ids.update((name, tid) for tid, name in conn.execute(select(t.c.id, t.c.name).where(t.c.name.in_(chunk))))
+        ids.update((name, tid) for tid, name in conn.execute(select(t.c.id, t.c.name).where(t.c.name.in_(chunk))).all())
     missing = sorted(names - ids.keys())
     if not missing:
         return ids
