@@ -47,7 +47,7 @@ from antara_crawler.store.signatures import (
     is_copy,
     require,
 )
-from antara_crawler.store.sql import execute_many, fetch, insert_tuples
+from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_tuples
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
@@ -264,14 +264,7 @@ def on_write(
     assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in changed], replace=True)
     if not written:
         return
-    a = s.articles
-    ids = sorted({i for i, _ in written})
-    story_of: dict[int, int] = {}
-    for n in range(0, len(ids), 500):
-        chunk = ids[n : n + 500]
-        story_of.update(
-            (i, sid) for i, sid in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))).all()
-        )
+    story_of = dict(fetch_in(conn, _stories_of_statement, sorted({i for i, _ in written})))
     sizes = story_sizes(conn, story_of.values())
     for i, p in written:
         story = story_of.get(i)
@@ -289,15 +282,21 @@ def _warn_once(message: str) -> None:
 
 
 def story_sizes(conn: Connection, story_ids: Iterable[int]) -> dict[int, int]:
-    """``{story_id: number of articles}`` for these stories (one indexed GROUP BY per 500 ids)."""
-    a = s.articles
+    """``{story_id: number of articles}`` for these stories (one indexed GROUP BY per CHUNK ids)."""
     wanted = sorted({i for i in story_ids if i is not None})
-    out: dict[int, int] = {}
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        stmt = select(a.c.story_id, func.count()).where(a.c.story_id.in_(chunk)).group_by(a.c.story_id)
-        out.update((int(k), int(n)) for k, n in conn.execute(stmt))
-    return out
+    return {int(k): int(n) for k, n in fetch_in(conn, _sizes_statement, wanted)}
+
+
+def _stories_of_statement(ids: tuple[Any, ...]) -> Any:
+    """``(id, story_id)`` of the articles ``ids`` (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    a = s.articles
+    return select(a.c.id, a.c.story_id).where(a.c.id.in_(ids))
+
+
+def _sizes_statement(story_ids: tuple[Any, ...]) -> Any:
+    """``(story_id, articles)`` of these stories, one indexed GROUP BY (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    a = s.articles
+    return select(a.c.story_id, func.count()).where(a.c.story_id.in_(story_ids)).group_by(a.c.story_id)
 
 
 def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:

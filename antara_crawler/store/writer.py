@@ -25,7 +25,7 @@ from antara_crawler.store import schema as s
 from antara_crawler.store.reads import related_of, tags_of
 from antara_crawler.store.retry import is_transient
 from antara_crawler.store.rows import PreparedBatch, WriteResult, _Prepared, _version_data, utc_now
-from antara_crawler.store.sql import chunks, execute_many, fetch, insert_many, insert_tuples, lock_keys
+from antara_crawler.store.sql import chunks, execute_many, fetch, fetch_in, insert_many, insert_tuples, lock_keys
 
 logger = logging.getLogger(__name__)
 
@@ -271,9 +271,7 @@ def _insert_children(conn: Connection, rows: list[tuple[int, _Prepared]]) -> Non
 
 def _tag_ids(conn: Connection, names: set[str]) -> dict[str, int]:
     t = s.tags
-    ids: dict[str, int] = {}
-    for chunk in chunks(sorted(names)):
-        ids.update((name, tid) for tid, name in conn.execute(select(t.c.id, t.c.name).where(t.c.name.in_(chunk))).all())
+    ids: dict[str, int] = {name: tid for tid, name in fetch_in(conn, _tags_statement, sorted(names))}
     missing = sorted(names - ids.keys())
     if not missing:
         return ids
@@ -291,6 +289,11 @@ def _tag_ids(conn: Connection, names: set[str]) -> dict[str, int]:
         insert_many(conn, t, rows)
         ids.update((r["name"], r["id"]) for r in rows)
     return ids
+
+
+def _tags_statement(names: tuple[Any, ...]) -> Any:
+    """``(id, name)`` of the tags named ``names`` (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    return select(s.tags.c.id, s.tags.c.name).where(s.tags.c.name.in_(names))
 
 
 def _keep_versions(conn: Connection, ids: list[int], now: str) -> None:
