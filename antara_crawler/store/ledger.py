@@ -26,7 +26,7 @@ from antara_crawler.backfill import ARCHIVED, STATES, Run
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
 from antara_crawler.store.gaps import REPORT_KEYS, PortalReport, report_with
-from antara_crawler.store.sql import execute_many, fetch, insert_many
+from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_many
 from antara_crawler.utc import utc_text
 
 #: ids of one batch closer than this share one read of the ledger (one window of runs)
@@ -126,7 +126,7 @@ def _present(pick: Any, *values: int | None) -> int | None:
 def _update_totals(conn: Connection, changes: Mapping[str, tuple[Mapping[str, int], Sequence[Run]]]) -> None:
     """Apply each portal's change of counts (and archived bounds) to ``id_ledger_totals`` (portals locked)."""
     t = s.id_ledger_totals
-    rows = {r["portal"]: r for r in conn.execute(select(t).where(t.c.portal.in_(list(changes)))).mappings()}
+    rows = {r.portal: r._mapping for r in fetch_in(conn, _totals_statement, sorted(changes))}
     inserts, updates = [], []
     for portal, (delta, archived) in changes.items():
         low = min((r.first for r in archived), default=None)
@@ -140,6 +140,12 @@ def _update_totals(conn: Connection, changes: Mapping[str, tuple[Mapping[str, in
         updates.append({"v_portal": portal, **values})
     insert_many(conn, t, inserts)
     execute_many(conn, _UPDATE_TOTALS, updates)
+
+
+def _totals_statement(portals: tuple[Any, ...]) -> Any:
+    """The ``id_ledger_totals`` rows of these portals (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    t = s.id_ledger_totals
+    return select(t).where(t.c.portal.in_(portals))
 
 
 def _windows(ids: list[int]) -> Iterable[list[int]]:
