@@ -15,9 +15,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, select, text, update
+from sqlalchemy import bindparam, case, delete, func, select, text, union_all, update
 from sqlalchemy.engine import Connection, Engine
 
 from antara_crawler import backfill
@@ -25,7 +26,7 @@ from antara_crawler.backfill import ARCHIVED, STATES, Run
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
 from antara_crawler.store.gaps import REPORT_KEYS, PortalReport, report_with
-from antara_crawler.store.sql import execute_many, fetch, insert_many
+from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_many
 from antara_crawler.utc import utc_text
 
 #: ids of one batch closer than this share one read of the ledger (one window of runs)
@@ -38,14 +39,18 @@ WINDOW_GAP = 2000
 def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str) -> int:
     """Write ``{portal: {id: state}}`` into the ledger (inside the caller's transaction); returns the ids written.
 
-    Per window of close ids one read of the runs it touches (a statement compiled once); then one ``executemany``
-    of primary-key deletes of the runs it rewrites and one insert for the whole batch, and one read and one write
-    of the totals of all its portals.
+    One read of the runs the first window of close ids of every portal touches, for the whole batch (one statement
+    per :data:`WINDOWS_PER_READ` portals, compiled once per size); a further window of a portal (ids more than
+    WINDOW_GAP apart) is read after the rewrites before it are written. Then one ``executemany`` of primary-key
+    deletes of the runs it rewrites and one insert for the whole batch, and one read and one write of the totals of
+    all its portals.
     """
     portals = sorted(p for p, ids in outcomes.items() if ids)
     if not portals:
         return 0
     _lock_portals(conn, portals)
+    windows = {portal: list(_windows(sorted(outcomes[portal]))) for portal in portals}
+    first_runs = _runs_touching_many(conn, [(p, windows[p][0][0] - 1, windows[p][0][-1] + 1) for p in portals])
     written = 0
     changes: dict[str, tuple[dict[str, int], list[Run]]] = {}
     pending = _Pending()
@@ -53,10 +58,12 @@ def record(conn: Connection, outcomes: Mapping[str, Mapping[int, str]], now: str
         ids = outcomes[portal]
         delta = dict.fromkeys(STATES, 0)
         archived: list[Run] = []
-        for n, window in enumerate(_windows(sorted(ids))):
+        for n, window in enumerate(windows[portal]):
             if n:
                 pending.flush(conn)  # a later window of the portal may touch a run the previous one rewrote
-            existing = _runs_touching(conn, portal, window[0] - 1, window[-1] + 1)
+                existing = _runs_touching(conn, portal, window[0] - 1, window[-1] + 1)
+            else:
+                existing = first_runs[portal]
             updates = backfill.outcomes_to_runs(existing, {i: ids[i] for i in window}, now)
             if not updates:
                 continue
@@ -119,7 +126,7 @@ def _present(pick: Any, *values: int | None) -> int | None:
 def _update_totals(conn: Connection, changes: Mapping[str, tuple[Mapping[str, int], Sequence[Run]]]) -> None:
     """Apply each portal's change of counts (and archived bounds) to ``id_ledger_totals`` (portals locked)."""
     t = s.id_ledger_totals
-    rows = {r["portal"]: r for r in conn.execute(select(t).where(t.c.portal.in_(list(changes)))).mappings()}
+    rows = {r.portal: r._mapping for r in fetch_in(conn, _totals_statement, sorted(changes))}
     inserts, updates = [], []
     for portal, (delta, archived) in changes.items():
         low = min((r.first for r in archived), default=None)
@@ -133,6 +140,12 @@ def _update_totals(conn: Connection, changes: Mapping[str, tuple[Mapping[str, in
         updates.append({"v_portal": portal, **values})
     insert_many(conn, t, inserts)
     execute_many(conn, _UPDATE_TOTALS, updates)
+
+
+def _totals_statement(portals: tuple[Any, ...]) -> Any:
+    """The ``id_ledger_totals`` rows of these portals (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    t = s.id_ledger_totals
+    return select(t).where(t.c.portal.in_(portals))
 
 
 def _windows(ids: list[int]) -> Iterable[list[int]]:
@@ -175,6 +188,49 @@ def _runs_touching(conn: Connection, portal: str, lo: int, hi: int) -> list[Run]
     ``lo``."""
     rows = fetch(conn, _TOUCHING, {"b_portal": portal, "b_lo": lo, "b_hi": hi})
     return [Run(int(r[0]), int(r[1]), r[2], int(r[3]), r[4]) for r in rows if r[1] >= lo]
+
+
+#: windows (of distinct portals) per statement of :func:`_runs_touching_many`, a power of two (SQLite allows 500
+#: selects in one compound statement)
+WINDOWS_PER_READ = 128
+
+
+@lru_cache(maxsize=16)
+def _touching_many_statement(size: int) -> Any:
+    """``UNION ALL`` of ``size`` :func:`_touching_statement` selects, the ``j``-th bound to ``:b_portal_j``,
+    ``:b_lo_j``, ``:b_hi_j``, each row with its portal. One statement per power-of-two size, compiled once."""
+    t = s.id_ledger
+    parts = []
+    for j in range(size):
+        portal, lo, hi = bindparam(f"b_portal_{j}"), bindparam(f"b_lo_{j}"), bindparam(f"b_hi_{j}")
+        before = select(func.max(t.c.first_id)).where(t.c.portal == portal, t.c.first_id <= lo).scalar_subquery()
+        parts.append(
+            select(t.c.portal, t.c.first_id, t.c.last_id, t.c.state, t.c.tries, t.c.checked_at).where(
+                t.c.portal == portal, t.c.first_id <= hi, t.c.first_id >= func.coalesce(before, lo)
+            )
+        )
+    return parts[0] if size == 1 else union_all(*parts)
+
+
+def _runs_touching_many(conn: Connection, windows: Sequence[tuple[str, int, int]]) -> dict[str, list[Run]]:
+    """:func:`_runs_touching` of each ``(portal, lo, hi)`` (one window per portal), by portal, in one query per
+    WINDOWS_PER_READ windows; a statement's size is the next power of two, the spare windows on portal ``''`` with
+    an empty range (no row)."""
+    out: dict[str, list[Run]] = {portal: [] for portal, _, _ in windows}
+    lows = {portal: lo for portal, lo, _ in windows}
+    for i in range(0, len(windows), WINDOWS_PER_READ):
+        chunk = list(windows[i : i + WINDOWS_PER_READ])
+        size = 1 << (len(chunk) - 1).bit_length()
+        chunk += [("", 0, -1)] * (size - len(chunk))
+        params: dict[str, Any] = {}
+        for j, (portal, lo, hi) in enumerate(chunk):
+            params[f"b_portal_{j}"], params[f"b_lo_{j}"], params[f"b_hi_{j}"] = portal, lo, hi
+        for r in fetch(conn, _touching_many_statement(size), params):
+            if r[2] >= lows[r[0]]:
+                out[r[0]].append(Run(int(r[1]), int(r[2]), r[3], int(r[4]), r[5]))
+    for runs in out.values():
+        runs.sort(key=lambda run: run.first)
+    return out
 
 
 def _lock_portals(conn: Connection, portals: Sequence[str]) -> None:

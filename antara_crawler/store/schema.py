@@ -182,7 +182,8 @@ id_ledger_totals = Table(
     Column("high", BigInteger),  # highest archived id (only ever goes up)
 )
 
-#: revision 0007: the LSH index of the story grouping, one row per article and MinHash band (store/stories.py)
+#: revision 0007: the LSH index of the story grouping, one row per article and MinHash band (store/stories.py); revision
+#: 0008 recomputed the keys for the shingle hash of store/shingle_hash.py
 story_bands = Table(
     "story_bands",
     metadata,

@@ -5,17 +5,20 @@ MinHash band keys of the LSH index (see :mod:`antara_crawler.store.stories` for 
    lines (``Pewarta:``, ``Editor:``, ...) and punctuation; lower-case. Numbers are kept as whole tokens
    (``Rp45.000``, ``1/12``): they are what tells one day's price or weather report from the next.
 2. **Shingle** the words in overlapping runs of :data:`SHINGLE_WORDS` and take a MinHash of :data:`NUM_PERM`
-   permutations: datasketch's ``MinHash`` (scheme :data:`MINHASH_SCHEME`, seed 1, SHA-1 of each shingle's UTF-8),
-   computed here for a whole batch at once with numpy (:func:`band_keys_of`, the SHA-1 too: :mod:`.sha1`; same
-   values, checked against datasketch in the tests). datasketch's ``MinHashLSH`` picks the bands for
+   permutations: datasketch's ``MinHash`` (scheme :data:`MINHASH_SCHEME`, seed 1) with
+   :func:`~antara_crawler.store.shingle_hash.shingle_hash32` of each shingle's UTF-8 as its ``hashfunc`` (a
+   polynomial hash: :mod:`.shingle_hash`), computed here for a whole batch at once with numpy
+   (:func:`band_keys_of`; same values, checked against datasketch in the tests).
+   datasketch's ``MinHashLSH`` picks the bands for
    :data:`LSH_THRESHOLD` (``b`` bands of ``r`` rows: :data:`BANDS`, written out so that a crawl does not import
    datasketch); each band's hash is one key (:func:`band_keys`).
 3. **Verify** a candidate on the exact shingle sets (:func:`is_copy`): Jaccard >= :data:`MIN_JACCARD`, and when
    both texts carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the
    one with fewer must appear in the other.
 
-Changing SHINGLE_WORDS, NUM_PERM, MINHASH_SCHEME, LSH_THRESHOLD or the normalisation changes the stored band keys:
-it needs ``scrapy stories --rebuild``.
+Changing SHINGLE_WORDS, NUM_PERM, MINHASH_SCHEME, LSH_THRESHOLD, the shingle hash or the normalisation changes the
+stored band keys: it needs ``scrapy stories --rebuild`` (or a migration that rebuilds them, as 0008 did for the
+hash).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from typing import Any
 
-from antara_crawler.store.sha1 import sha1_hash32, sha1_hash32_spans
+from antara_crawler.store.shingle_hash import hash32, hash32_spans
 
 EXTRA = "analysis"
 SHINGLE_WORDS = 3
@@ -73,22 +76,37 @@ _NUMBER = re.compile(r"\d")
 
 
 #: substrings of the Baca juga and byline words free of ``i`` and ``s`` (the only letters of these words that a
-#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text whose lower case holds none of
-#: them has no such line, and the regular expression is not run
+#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text none of whose lower-cased line
+#: heads (:func:`_line_heads`) holds one of them has no such line, and the regular expression is not run
 _BACA_JUGA_HINTS = ("baca",)
 _BYLINE_HINTS = ("pewarta", "tor", "penul", "reporter", "oleh", "penerjemah", "redaktur", "copyr", "antara")
 
 
+#: how much of a line's start (after its leading whitespace, lower-cased) can hold a hint of its Baca juga or byline
+#: word: the longest word, twice over (lower-casing may double a character: ``İ`` becomes ``i̇``)
+_HEAD = 32
+
+
+def _line_heads(low: str) -> str:
+    """The first :data:`_HEAD` characters of every line of ``low`` after its leading whitespace, one per line: a Baca
+    juga or byline line starts with its word there (the patterns' ``^`` and whitespace; ``^`` only follows a newline)."""
+    return "\n".join([line.lstrip()[:_HEAD] for line in low.split("\n")])
+
+
 def _cleaned(body: str) -> str:
-    """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises."""
+    """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises. The
+    patterns run only when a line starts with one of their hints; on an ASCII body they run on its lower case (the
+    same matches: they ignore case, and lower-casing ASCII keeps every length)."""
     low = body.lower()
-    text = body
-    if any(h in low for h in _BACA_JUGA_HINTS):
+    ascii_only = body.isascii()
+    text = low if ascii_only else body
+    heads = _line_heads(low)
+    if any(h in heads for h in _BACA_JUGA_HINTS):
         text = _BACA_JUGA.sub("", text)
-    if any(h in low for h in _BYLINE_HINTS):
+    if any(h in heads for h in _BYLINE_HINTS):
         text = _BYLINE.sub("", text)
     text = _DATELINE.sub("", text.strip(), count=1)
-    return text.lower()
+    return text if ascii_only else text.lower()
 
 
 def normalise(body: str | None) -> list[str]:
@@ -235,17 +253,17 @@ def _count(words: int, k: int = SHINGLE_WORDS) -> int:
 
 
 def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHINGLE_WORDS) -> Any:
-    """datasketch's ``sha1_hash32`` of every shingle of these fingerprints (with words), in :func:`shingle_list`
-    order, without building the shingles: a shingle is the span of the words joined by spaces from its first word's
-    start to its last word's end, so the joined words of all are joined (by newlines) and encoded once and each span
-    hashed in place (:func:`~antara_crawler.store.sha1.sha1_hash32_spans`). Words holding a separator (never from
-    :func:`normalise`) take the plain way: their shingles, hashed one by one."""
+    """:func:`~antara_crawler.store.shingle_hash.shingle_hash32` of every shingle of these fingerprints (with
+    words), in :func:`shingle_list` order, without building the shingles: a shingle is the span of the words joined
+    by spaces from its first word's start to its last word's end, so the joined words of all are joined (by
+    newlines) and encoded once and each span hashed in place (:func:`~antara_crawler.store.shingle_hash.hash32_spans`).
+    Words holding a separator (never from :func:`normalise`) take the plain way: their shingles, then hashed."""
     data = "\n".join([" ".join(fp.words) for fp in fingerprints]).encode()
     buf = np.frombuffer(data, dtype=np.uint8)
     seps = np.flatnonzero((buf == 32) | (buf == 10))
     m = np.fromiter([len(fp.words) for fp in fingerprints], dtype=np.int64, count=len(fingerprints))
     if len(seps) != int(m.sum()) - 1:
-        return sha1_hash32(np, [x for fp in fingerprints for x in shingle_list(fp.words, k)])
+        return hash32(np, [x for fp in fingerprints for x in shingle_list(fp.words, k)])
     word_starts = np.concatenate(([0], seps + 1))
     word_ends = np.concatenate((seps, [len(data)]))
     counts = np.maximum(m - k + 1, 1)
@@ -253,14 +271,13 @@ def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHING
     first_shingle = np.cumsum(counts) - counts
     first = np.repeat(first_word - first_shingle, counts) + np.arange(int(counts.sum()))
     last = first + np.repeat(np.minimum(m, k) - 1, counts)
-    return sha1_hash32_spans(np, data, word_starts[first], word_ends[last])
+    return hash32_spans(np, data, word_starts[first], word_ends[last])
 
 
 def _signatures(np: Any, fingerprints: Sequence[Fingerprint]) -> Any:
-    """The MinHash values (``len(fingerprints)`` x NUM_PERM uint32) of the shingles of fingerprints with words: SHA-1 of
-    every shingle (its first 4 bytes, little-endian: datasketch's ``sha1_hash32``, for all of them at once:
-    :func:`_shingle_hashes`), then the fmix and the permutations of all of them and a minimum per list, a numpy
-    step per HASH_STEP shingles."""
+    """The MinHash values (``len(fingerprints)`` x NUM_PERM uint32) of the shingles of fingerprints with words: the
+    hash of every shingle (for all of them at once: :func:`_shingle_hashes`), then datasketch's fmix and permutations
+    of all of them and a minimum per list, a numpy step per HASH_STEP shingles."""
     a, b = _permutations()
     counts = [_count(len(fp.words)) for fp in fingerprints]
     out = np.empty((len(fingerprints), NUM_PERM), dtype=np.uint32)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table, bindparam, insert, text
+from sqlalchemy import BindParameter, Connection, Executable, Table, bindparam, insert, text
 
 #: bound parameters per IN (...) list; SQLite allows 32766, PostgreSQL 65535
 CHUNK = 500
@@ -50,11 +51,37 @@ def execute_many(conn: Connection, stmt: Executable, rows: Sequence[Mapping[str,
     return max(int(result.rowcount or 0), 0)
 
 
-def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> list[Any]:
+def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Any]:
     """The rows of a SELECT (a module constant whose values are named ``bindparam``s, no expanding ones), compiled
     once per dialect and run on the DBAPI cursor: plain DBAPI values, no result processing."""
     sql, getter = _compiled(conn, stmt)
-    return list(conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)))
+    return conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)).all()  # one fetchall
+
+
+@lru_cache(maxsize=32)
+def _in_names(size: int) -> tuple[str, ...]:
+    return tuple(f"in_{i}" for i in range(size))
+
+
+@lru_cache(maxsize=128)
+def _built(build: Callable[[tuple[BindParameter[Any], ...]], Executable], size: int) -> Executable:
+    return build(tuple(bindparam(name) for name in _in_names(size)))
+
+
+def fetch_in(
+    conn: Connection, build: Callable[[tuple[BindParameter[Any], ...]], Executable], values: Sequence[Any]
+) -> list[Any]:
+    """The rows of ``build(params)``, a SELECT with ``IN (params)``, for ``values``: CHUNK values per query, each
+    chunk padded to a power of two by repeating its last value (a repeated value selects no row twice), so the
+    statement of each size is built once (``build``: a module-level function) and compiled once (:func:`fetch`).
+    Building ``column.in_(list)`` anew coerces every value (~0.5 ms for a batch's ids)."""
+    out: list[Any] = []
+    for i in range(0, len(values), CHUNK):
+        chunk = list(values[i : i + CHUNK])
+        size = max(8, 1 << (len(chunk) - 1).bit_length())
+        chunk += [chunk[-1]] * (size - len(chunk))
+        out.extend(fetch(conn, _built(build, size), dict(zip(_in_names(size), chunk, strict=True))))
+    return out
 
 
 def _insert(conn: Connection, table: Table, cols: tuple[str, ...]) -> Executable:
@@ -116,4 +143,14 @@ def chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield values[i : i + size]
 
 
-__all__ = ["CHUNK", "chunks", "execute_many", "fetch", "insert_many", "insert_tuples", "lock_id", "lock_keys"]
+__all__ = [
+    "CHUNK",
+    "chunks",
+    "execute_many",
+    "fetch",
+    "fetch_in",
+    "insert_many",
+    "insert_tuples",
+    "lock_id",
+    "lock_keys",
+]

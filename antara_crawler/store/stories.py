@@ -46,8 +46,9 @@ from antara_crawler.store.signatures import (
     bands,
     is_copy,
     preload,
+    require,
 )
-from antara_crawler.store.sql import execute_many, fetch, insert_many, insert_tuples
+from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_tuples
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
@@ -66,11 +67,14 @@ KEY_CHUNK = 4096
 
 @dataclass
 class NewArticle:
-    """An article just written: its id, body and UTC publication time (``YYYY-MM-DD HH:MM:SS`` or None)."""
+    """An article just written: its id, body and UTC publication time (``YYYY-MM-DD HH:MM:SS`` or None), and the
+    ``story_id`` its row was written with (the writer inserts a new article as a story of its own where it knows the
+    id first: then only the articles that join another story are updated)."""
 
     id: int
     body: str | None
     published_at: str | None
+    stored_story: int | None = None
 
 
 def _window(published_at: str | None) -> tuple[str, str] | None:
@@ -166,9 +170,10 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
 
     Articles are matched in the order given (id order), each against everything stored before it, including the
     earlier ones of the same call: the same result as one call per article, with one candidate query per KEY_CHUNK
-    band keys of the whole call and one ``executemany`` each for the bands and the story ids. ``replace``: the articles
-    already had bands (their content changed): those are dropped first, and each keeps its story (see the module
-    docstring). Without the ``analysis`` extra every article gets a story of its own (logged once).
+    band keys of the whole call and one ``executemany`` each for the bands and the story ids that differ from the
+    rows' (``stored_story``). ``replace``: the articles already had bands (their content changed): those are dropped
+    first, and each keeps its story (see the module docstring). Without the ``analysis`` extra every article gets a
+    story of its own (logged once).
     """
     a, sb = s.articles, s.story_bands
     if not articles:
@@ -187,7 +192,7 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
     except MissingExtra as exc:
         _warn_once(str(exc))
         out = {x.id: current.get(x.id, x.id) for x in articles}
-        execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
+        _set_stories(conn, articles, out, current if replace else None)
         return out
     prints = [Fingerprint.of(x.body) for x in articles]
     keys = band_keys_of(prints)
@@ -234,9 +239,8 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
             if counted[k] > 1:
                 holders.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
-    execute_many(conn, _set_story_statement(), [{"b_id": i, "b_story": sid} for i, sid in out.items()])
-    rows = [(x.id, n, k) for x, ks in zip(articles, keys, strict=True) for n, k in enumerate(ks)]
-    insert_tuples(conn, sb, ("article_id", "band", "key"), rows)
+    _set_stories(conn, articles, out, current if replace else None)
+    _insert_bands(conn, ids, keys)
     return out
 
 
@@ -251,25 +255,36 @@ def load() -> bool:
     return True
 
 
+def _set_stories(
+    conn: Connection, articles: Sequence[NewArticle], story_of: dict[int, int], current: dict[int, int] | None
+) -> None:
+    """Write ``story_of`` to the rows whose ``story_id`` differs: ``current`` (the stored ones, for ``replace``),
+    else each article's ``stored_story``."""
+    rows = []
+    for x in articles:
+        stored = current.get(x.id) if current is not None else x.stored_story
+        if story_of[x.id] != stored:
+            rows.append({"b_id": x.id, "b_story": story_of[x.id]})
+    execute_many(conn, _set_story_statement(), rows)
+
+
 def on_write(
     conn: Connection,
     new: Sequence[tuple[int, Any]],
     changed: Sequence[tuple[int, Any]],
     written: Sequence[tuple[int, Any]],
+    *,
+    own_story: bool = False,
 ) -> None:
     """The archive's write hook (same transaction): assign the ``new`` and ``changed`` articles (``(id, prepared)``
     pairs whose ``row`` holds ``body`` and ``published_at``), then set ``story_id`` and ``story_size`` on the Article
-    of every ``written`` pair (new, changed and unchanged), which the feeds carry."""
-    assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in new])
+    of every ``written`` pair (new, changed and unchanged), which the feeds carry. ``own_story``: the new rows were
+    inserted with ``story_id = id``, so only those joining another story are updated."""
+    assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"], i if own_story else None) for i, p in new])
     assign(conn, [NewArticle(i, p.row["body"], p.row["published_at"]) for i, p in changed], replace=True)
     if not written:
         return
-    a = s.articles
-    ids = sorted({i for i, _ in written})
-    story_of: dict[int, int] = {}
-    for n in range(0, len(ids), 500):
-        chunk = ids[n : n + 500]
-        story_of.update((i, sid) for i, sid in conn.execute(select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk))))
+    story_of = dict(fetch_in(conn, _stories_of_statement, sorted({i for i, _ in written})))
     sizes = story_sizes(conn, story_of.values())
     for i, p in written:
         story = story_of.get(i)
@@ -287,15 +302,21 @@ def _warn_once(message: str) -> None:
 
 
 def story_sizes(conn: Connection, story_ids: Iterable[int]) -> dict[int, int]:
-    """``{story_id: number of articles}`` for these stories (one indexed GROUP BY per 500 ids)."""
-    a = s.articles
+    """``{story_id: number of articles}`` for these stories (one indexed GROUP BY per CHUNK ids)."""
     wanted = sorted({i for i in story_ids if i is not None})
-    out: dict[int, int] = {}
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        stmt = select(a.c.story_id, func.count()).where(a.c.story_id.in_(chunk)).group_by(a.c.story_id)
-        out.update((int(k), int(n)) for k, n in conn.execute(stmt))
-    return out
+    return {int(k): int(n) for k, n in fetch_in(conn, _sizes_statement, wanted)}
+
+
+def _stories_of_statement(ids: tuple[Any, ...]) -> Any:
+    """``(id, story_id)`` of the articles ``ids`` (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    a = s.articles
+    return select(a.c.id, a.c.story_id).where(a.c.id.in_(ids))
+
+
+def _sizes_statement(story_ids: tuple[Any, ...]) -> Any:
+    """``(story_id, articles)`` of these stories, one indexed GROUP BY (for :func:`~antara_crawler.store.sql.fetch_in`)."""
+    a = s.articles
+    return select(a.c.story_id, func.count()).where(a.c.story_id.in_(story_ids)).group_by(a.c.story_id)
 
 
 def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
@@ -328,9 +349,7 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     last_id, done = 0, 0
     while True:
         with engine.begin() as conn:
-            rows = conn.execute(
-                select(a.c.id, a.c.body, a.c.published_at).where(a.c.id > last_id).order_by(a.c.id).limit(REBUILD_CHUNK)
-            ).all()
+            rows = _chunk_after(conn, last_id)
             if not rows:
                 break
             prints = [Fingerprint.of(body) for _, body, _ in rows]
@@ -341,7 +360,7 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
                     for cid, _story, cbody in _candidates(conn, x, keys):
                         if is_copy(fp, Fingerprint.of(cbody)):
                             union(x.id, int(cid))
-                    insert_many(conn, sb, [{"key": k, "article_id": x.id, "band": n} for n, k in enumerate(keys)])
+                    _insert_bands(conn, [x.id], [keys])
             last_id = int(rows[-1][0])
             done += len(rows)
         if progress is not None:
@@ -356,4 +375,36 @@ def rebuild(engine: Engine, *, progress: Callable[[int], None] | None = None) ->
     return {"articles": done, "stories": stories}
 
 
-__all__ = ["NewArticle", "assign", "rebuild", "story_sizes"]
+def _chunk_after(conn: Connection, last_id: int) -> list[Any]:
+    """``(id, body, published_at)`` of the next REBUILD_CHUNK articles after ``last_id``, in id order."""
+    a = s.articles
+    stmt = select(a.c.id, a.c.body, a.c.published_at).where(a.c.id > last_id).order_by(a.c.id).limit(REBUILD_CHUNK)
+    return list(conn.execute(stmt).all())
+
+
+def _insert_bands(conn: Connection, ids: Sequence[int], keys: Sequence[Sequence[int]]) -> None:
+    """The ``story_bands`` rows of these articles: band ``n`` of article ``ids[i]`` holds ``keys[i][n]``."""
+    rows = [(i, n, k) for i, ks in zip(ids, keys, strict=True) for n, k in enumerate(ks)]
+    insert_tuples(conn, s.story_bands, ("article_id", "band", "key"), rows)
+
+
+def rebuild_bands(conn: Connection) -> int:
+    """Recompute the ``story_bands`` of every article from its stored body, in the caller's transaction, a chunk of
+    REBUILD_CHUNK articles at a time (read as :func:`rebuild` reads them); story ids are left as they are. Returns
+    the articles read. Raises :class:`MissingExtra` (before changing anything) without the ``analysis`` extra.
+
+    For a change of the band keys alone (the shingle hash: migration 0008): the stories were exact decisions on the
+    shingle sets, which do not change, so only the candidate index is rewritten."""
+    bands()
+    require("numpy")
+    conn.execute(delete(s.story_bands))
+    last_id, done = 0, 0
+    while rows := _chunk_after(conn, last_id):
+        ids = [int(r[0]) for r in rows]
+        _insert_bands(conn, ids, band_keys_of([Fingerprint.of(r[1]) for r in rows]))
+        last_id = ids[-1]
+        done += len(rows)
+    return done
+
+
+__all__ = ["NewArticle", "assign", "rebuild", "rebuild_bands", "story_sizes"]

@@ -127,6 +127,19 @@ def test_far_apart_ids_of_one_batch_splitting_one_run(archive):
     assert (rep.archived, rep.failed, rep.low, rep.high, rep.unprobed) == (2, 4998, 100, 4000, 0)
 
 
+def test_one_read_for_the_first_windows_of_more_portals_than_one_statement_holds(archive, monkeypatch):
+    """A batch over more portals than WINDOWS_PER_READ (several statements, the last one padded) joins and splits
+    every portal's runs exactly as a batch of one portal does."""
+    monkeypatch.setattr(ledger, "WINDOWS_PER_READ", 4)
+    portals = [f"p{i:02d}" for i in range(11)]
+    archive.write_batch([status(i, "http_404", portal=p) for p in portals for i in range(1, 9)])
+    archive.write_batch([status(9, "http_404", portal=p) for p in portals] + [status(4, "timeout", "p03", 0)])
+    for p in portals:
+        want = [(1, 3, "not_found", 1), (4, 4, "failed", 1), (5, 9, "not_found", 1)] if p == "p03" else None
+        assert shape(ledger.runs_between(archive.engine, p, 0, 100)) == (want or [(1, 9, "not_found", 1)])
+    assert sum(rep.not_found for rep in ledger.report(archive.engine, portals)) == 11 * 9 - 1
+
+
 def test_range_report_clips_to_the_range(archive):
     archive.write_batch([make_article(i) for i in (100, 101, 102)] + [status(104, "http_404")])
     rep = ledger.range_report(archive.engine, "babel", 101, 106)

@@ -222,6 +222,22 @@ def test_known_keys_and_urls_chunk_big_inputs(archive: Archive) -> None:
     assert archive.known_urls(urls) == {"https://babel.antaranews.com/berita/5/any-slug"}
 
 
+def test_a_batch_over_several_probe_statements_finds_every_stored_key(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The existing-article probe (one index lookup per key, KEYS_PER_PROBE keys per padded statement) tells new,
+    unchanged and changed articles apart across portals sharing ids."""
+    from antara_crawler.store import writer
+
+    monkeypatch.setattr(writer, "KEYS_PER_PROBE", 4)
+    portals = ["babel", "jogja", "papua"]
+    archive.write_batch([make_article(i, p, n_related=0) for p in portals for i in (1, 2, 3)])
+    again = [make_article(i, p, n_related=0) for p in portals for i in (2, 3, 4)]
+    again[0] = make_article(2, "babel", n_related=0, body="isi baru")
+    result = archive.write_batch(again)
+    assert (result.new, result.updated, result.unchanged) == (3, 1, 5)
+
+
 def test_fts_search(archive: Archive) -> None:
     archive.write_batch(
         [
@@ -435,3 +451,31 @@ def test_insert_tuples_by_position_and_by_name(tmp_path):
                 got = conn.execute(select(*(sb.c[c] for c in cols))).all()
             assert sorted(got) == sorted(rows), (paramstyle, cols)
             engine.dispose()
+
+
+def _names_in(names: tuple) -> object:
+    from sqlalchemy import select
+
+    from antara_crawler.store import schema as s
+
+    return select(s.tags.c.name).where(s.tags.c.name.in_(names))
+
+
+def test_fetch_in_reads_every_chunk_and_pads_without_repeating_rows(tmp_path):
+    """sql.fetch_in: more values than one chunk (CHUNK), the last chunk padded with its last value: each matching
+    row once, whether the driver binds by position or by name."""
+    from sqlalchemy import create_engine, insert
+
+    from antara_crawler.store import schema as s
+    from antara_crawler.store.sql import CHUNK, fetch_in
+
+    names = [f"tag{i:04d}" for i in range(CHUNK + 37)]
+    for paramstyle in ("qmark", "named"):
+        engine = create_engine(f"sqlite:///{tmp_path / paramstyle}.db", paramstyle=paramstyle)
+        s.tags.create(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(s.tags), [{"name": n} for n in names[::2]])
+            got = [name for (name,) in fetch_in(conn, _names_in, names + ["absent"])]
+            assert fetch_in(conn, _names_in, []) == []
+        assert sorted(got) == names[::2], paramstyle
+        engine.dispose()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from hypothesis import given, settings
-from hypothesis.strategies import lists, sampled_from, text
+from hypothesis.strategies import lists, sampled_from, text, tuples
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
@@ -17,6 +17,7 @@ from antara_crawler.store import Archive
 from antara_crawler.store import schema as s
 from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
+from antara_crawler.store.shingle_hash import hash32, shingle_hash32
 from tests.helpers import ROOT, story_corpus
 
 
@@ -120,6 +121,29 @@ def test_a_bridging_copy_merges_into_the_oldest_story(archive_url):
     assert set(merged.values()) == {min(separate.values())}
 
 
+def test_new_articles_are_inserted_with_their_story_and_only_copies_updated(tmp_path, corpus):
+    """SQLite: a new article's row is inserted as a story of its own (``story_id = id``); the story UPDATE touches
+    only the articles that join an earlier story."""
+    from sqlalchemy import event
+
+    chain = [a for a in corpus.articles if corpus.kinds[corpus.truth[a.key]] == "chain"]
+    members = [a for a in chain if corpus.truth[a.key] == corpus.truth[chain[0].key]]
+    updated: list[int] = []
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+
+        @event.listens_for(archive.engine, "before_cursor_execute")
+        def _seen(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if statement.startswith("UPDATE articles SET story_id"):
+                updated.append(len(parameters) if executemany else 1)
+
+        archive.write_batch([copy.deepcopy(members[0])])
+        assert updated == [] and set(_grouping(archive).values()) == {1}
+        archive.write_batch([copy.deepcopy(a) for a in members[1:]])
+        grouping = _grouping(archive)
+    assert sum(updated) == len(members) - 1
+    assert set(grouping.values()) == {1}
+
+
 def test_rebuild_gives_the_same_grouping(tmp_path, corpus):
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         _write(archive, corpus.articles)
@@ -175,7 +199,8 @@ def test_grouping_and_the_view_on_every_backend(archive_url, corpus):
 
 
 def _datasketch_keys(body: str | None) -> list[int]:
-    """The band keys computed the way stories did before the bulk path: one datasketch MinHash per body."""
+    """The band keys computed the plain way: one datasketch MinHash per body, hashing each shingle with the plain
+    definition of the shingle hash (store/shingle_hash.py) as datasketch's ``hashfunc``."""
     import hashlib
 
     from datasketch import MinHash
@@ -183,7 +208,7 @@ def _datasketch_keys(body: str | None) -> list[int]:
     shingles = sig.shingles(sig.normalise(body))
     if not shingles:
         return []
-    mh = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME)
+    mh = MinHash(num_perm=sig.NUM_PERM, seed=1, scheme=sig.MINHASH_SCHEME, hashfunc=shingle_hash32)
     mh.update_batch([sh.encode("utf-8") for sh in sorted(shingles)])
     b, r = sig.bands()
     out = []
@@ -194,8 +219,8 @@ def _datasketch_keys(body: str | None) -> list[int]:
 
 
 def test_bulk_band_keys_are_datasketchs(corpus):
-    """The batch MinHash (one numpy pass over the shingles of many bodies) gives datasketch's values: the keys
-    already stored in archives stay valid. Bodies of every shape: copies, short, one word, none, non-ASCII."""
+    """The batch MinHash (one numpy pass over the shingles of many bodies) gives datasketch's values for the same
+    shingle hash. Bodies of every shape: copies, short, one word, none, non-ASCII."""
     bodies = [a.body for a in corpus.articles[:60]]
     bodies += [None, "", "satu", "satu dua", "satu dua tiga", "Ékonomi naïve café Rp12.000 ½ ² ٣ 日本語", "ab " * 400]
     assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == [_datasketch_keys(b) for b in bodies]
@@ -261,18 +286,16 @@ def test_shingle_hashes_in_place_are_those_of_the_shingles(corpus):
     lists, empty words, non-ASCII, and words holding a separator (the plain way)."""
     import numpy as np
 
-    from antara_crawler.store.sha1 import sha1_hash32
-
     lists = [sig.normalise(a.body) for a in corpus.articles[:40]]
     lists += [["satu"], ["satu", "dua"], ["satu", "dua", "tiga"], ["a", "", "b", "c"], ["café", "naïve", "日本語", "x"]]
     lists += [["ab"] * 40, ["kata" * 20, "b", "c"]]
     odd = [["dua kata", "tiga", "empat"], ["baris\nbaru", "x"]]
     bodies = [a.body for a in corpus.articles[:40]] + ["satu dua", "Rp45.000 naik, 1/12 pukul 08.30 WIB", "x"]
     for word_lists in (lists, odd, lists + odd):
-        expected = sha1_hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
+        expected = hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
         assert sig._shingle_hashes(np, [sig.Fingerprint(w) for w in word_lists]).tolist() == expected.tolist()
     prints = [sig.Fingerprint.of(b) for b in bodies]
-    expected = sha1_hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
+    expected = hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
     assert sig._shingle_hashes(np, prints).tolist() == expected.tolist()
 
 
@@ -316,6 +339,15 @@ def test_normalise_equals_every_regular_expression(value):
 @given(lists(sampled_from(_LINES), max_size=8))
 def test_normalise_equals_every_regular_expression_on_byline_like_lines(lines):
     body = "\n".join(lines)
+    assert sig.normalise(body) == _normalise_before(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists(tuples(text(alphabet=" \t\r\x0b\x0c\x1c\u00a0\u2028\n", max_size=4), sampled_from(_LINES)), max_size=8))
+def test_normalise_equals_every_regular_expression_on_indented_lines(lines):
+    """The patterns run when a line's head (after any whitespace, newlines included) holds a hint: indented,
+    blank-line-separated and non-ASCII-spaced byline lines are found as the patterns find them."""
+    body = "\n".join(indent + line for indent, line in lines)
     assert sig.normalise(body) == _normalise_before(body)
 
 
