@@ -89,9 +89,12 @@ CAPTION_MAX = 600
 # ("Editor :&nbsp;\nCOPYRIGHT") must not swallow the next line. The value ends where ``_LABEL_STOP`` first
 # matches after the label (one search; a lazy value before a lookahead tries the lookahead at every character).
 _LABEL_STOP = re.compile(r"Pewarta\s*:|Editor\s*:|Penerjemah\s*:|Penyunting\s*:|Uploader\s*:|COPYRIGHT|Copyright|\n")
-_REPORTER = re.compile(r"Pewarta[^\S\n]*:")
-_EDITOR = re.compile(r"(?:Editor|Penyunting)[^\S\n]*:")
-_TRANSLATOR = re.compile(r"Penerjemah[^\S\n]*:")
+#: (label pattern, the words one of which every match starts with): a search starts at the first of them (the
+#: alternation of the editor's has no literal prefix for the regex engine to skip ahead to). A tuple, not a dict
+#: keyed by the pattern: hashing a compiled pattern hashes its whole code, on every lookup.
+_REPORTER = (re.compile(r"Pewarta[^\S\n]*:"), ("Pewarta",))
+_EDITOR = (re.compile(r"(?:Editor|Penyunting)[^\S\n]*:"), ("Editor", "Penyunting"))
+_TRANSLATOR = (re.compile(r"Penerjemah[^\S\n]*:"), ("Penerjemah",))
 
 #: Block-level tags: each starts and ends a paragraph.
 _BLOCK_TAGS = frozenset([
@@ -427,20 +430,16 @@ def _byline_walk(el: etree._Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
-#: label pattern -> the words one of which every match starts with (a search starts at the first of them: the
-#: alternation of ``_EDITOR`` has no literal prefix for the regex engine to skip ahead to).
-_LABEL_WORDS = {
-    _REPORTER: ("Pewarta",),
-    _EDITOR: ("Editor", "Penyunting"),
-    _TRANSLATOR: ("Penerjemah",),
-}
-
-
-def _label(pattern: re.Pattern[str], text: str) -> str | None:
-    found = [at for at in (text.find(word) for word in _LABEL_WORDS[pattern]) if at >= 0]
-    if not found:
+def _label(label: tuple[re.Pattern[str], tuple[str, ...]], text: str) -> str | None:
+    pattern, words = label
+    first = -1
+    for word in words:
+        at = text.find(word)
+        if at >= 0 and (first < 0 or at < first):
+            first = at
+    if first < 0:
         return None
-    m = pattern.search(text, min(found))
+    m = pattern.search(text, first)
     if not m:
         return None
     start = m.end()
@@ -477,6 +476,8 @@ def parse_oleh(line: str) -> str | None:
 
 def parse_oleh_line(line: str) -> tuple[str, str | None] | None:
     """``(name, date as printed or None)`` of an ``Oleh X [date]`` byline line, or None when the line is not one."""
+    if "Oleh" not in line and "&" not in line:
+        return None  # normalising (whitespace, entities) cannot make the line start with it
     m = _OLEH.match(norm(line))
     if not m:
         return None

@@ -65,7 +65,7 @@ def _old_dateline(text: str) -> tuple[str, int] | None:
     return (m.group("place"), m.end()) if m else None
 
 
-def _old_label(pattern: re.Pattern[str], text: str) -> str | None:
+def _old_label(pattern: tuple, text: str) -> str | None:
     m = _OLD_LABELS[pattern].search(text)
     return (norm(m.group("v")).strip(" ,;/|-–") or None) if m else None
 
