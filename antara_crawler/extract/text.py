@@ -131,6 +131,12 @@ def norm(text: str | None) -> str:
         return ""
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)  # double-escaped entities (``&amp;quot;``) in titles and RSS copies
+    # Most texts are words separated by single spaces or single line breaks: stripped, breaks made spaces, such a
+    # text is its own normal form when it is printable (every whitespace character but the ASCII space is
+    # unprintable) and has no double space. Three C passes, against a string object per word for split and join.
+    flat = text.strip().replace("\n", " ")
+    if flat.isprintable() and "  " not in flat:
+        return flat
     return " ".join(text.split())  # str.split() also splits on U+00A0 (&nbsp;)
 
 

@@ -1,12 +1,13 @@
 """The fast forms of the text rules (``extract/text.py``) give what the regexes they replace give.
 
 Each old rule is kept here as the oracle: the dateline as one lazy regex, the glued-sentence regex, the byline
-value as a lazy match before a lookahead. They are compared on every paragraph and line of the fixtures' bodies and
+value as a lazy match before a lookahead, ``norm`` as split and join. They are compared on every paragraph and line of the fixtures' bodies and
 on generated text (Hypothesis), so neither a fixture shape nor an odd one can diverge.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -102,3 +103,27 @@ def _assert_same(check: str, text: str) -> None:
 def test_parse_byline_reads_glued_and_empty_labels():
     assert parse_byline("Pewarta: Ani SavitriEditor: Budi\nCOPYRIGHT © ANTARA") == ("Ani Savitri", "Budi")
     assert parse_byline("Pewarta : \nEditor :\xa0\nCOPYRIGHT") == (None, None)
+
+
+_OLD_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+
+def _old_norm(text: str | None) -> str:
+    if not text:
+        return ""
+    if "&" in text and _OLD_ENTITY.search(text):
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+_SPACES = st.sampled_from(list(" \n\t\r\x0b\x0c\xa0\u2028\u2029\x85\x1c\u3000\u2009&;#x")) | st.characters()
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=_SPACES, max_size=30))
+def test_norm_equals_split_and_join_on_generated_text(text):
+    assert norm(text) == _old_norm(text)
+
+
+def test_norm_equals_split_and_join_on_the_fixtures():
+    assert all(norm(text) == _old_norm(text) for text in TEXTS)
