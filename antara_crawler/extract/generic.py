@@ -140,7 +140,7 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
         reporter, editor = printed_byline(h1, page.texts_after_h1)
         out.set("reporter", reporter)
         out.set("editor", editor)
-    if "image_url" in wanted:
+    if "image_url" in wanted and next(page.root.iter("img"), None) is not None:  # no image: no walk after h1
         img = lead_image(h1)
         if img is not None:
             out.set("image_url", page.abs_url(img_src(img)))
