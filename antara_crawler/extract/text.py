@@ -52,11 +52,8 @@ DATELINE_PLACE_MAX = 80
 
 
 def _tagged_dateline(text: str) -> tuple[str, int] | None:
-    """``(place, end of the tag and its dash)`` of a dateline at the start of ``text``, or None.
-
-    The tag is at the first ``(`` (the place holds none), so the regex runs once, anchored there; the place is
-    the text before it without its trailing whitespace. (The whole rule as one regex, a lazy place of 0 to 80
-    characters before the tag, tries every place length: several times the cost, on every paragraph.)"""
+    """``(place, end of the tag and its dash)`` of a dateline starting ``text``, or None. The tag is at the first
+    ``(`` (the place holds none): one regex anchored there (a lazy place before it tried all 81 lengths)."""
     at = text.find("(")
     if at < 0:
         return None
@@ -131,9 +128,8 @@ def norm(text: str | None) -> str:
         return ""
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)  # double-escaped entities (``&amp;quot;``) in titles and RSS copies
-    # Most texts are words separated by single spaces or single line breaks: stripped, breaks made spaces, such a
-    # text is its own normal form when it is printable (every whitespace character but the ASCII space is
-    # unprintable) and has no double space. Three C passes, against a string object per word for split and join.
+    # stripped, its breaks made spaces, a printable text (every whitespace but " " is unprintable) without a double
+    # space is its own normal form: three C passes instead of a string object per word
     flat = text.strip().replace("\n", " ")
     if flat.isprintable() and "  " not in flat:
         return flat
@@ -223,10 +219,9 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
-#: A sentence glued to the previous one without a space (``Kamis malam.Kegiatan ini …``): where a pull quote
-#: printed inside the lead paragraph was joined to it. The glue point is after a stop (``.``, ``!``, ``?``) that
-#: follows a character of ``_GLUED_AFTER`` and precedes an ASCII capital. The stops are found with ``str.find``
-#: (a regex, ``[a-z0-9][.!?](?=[A-Z])``, tries a match at nearly every letter and costs ten times more).
+#: A sentence glued to the previous one (``Kamis malam.Kegiatan ini …``): where a pull quote printed inside the
+#: lead was joined to it. The point is after a stop that follows ``_GLUED_AFTER`` and precedes an ASCII capital,
+#: found with ``str.find`` (the regex ``[a-z0-9][.!?](?=[A-Z])`` tried a match at nearly every letter).
 _GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
