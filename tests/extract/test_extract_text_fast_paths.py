@@ -1,8 +1,8 @@
 """The fast forms of the text rules (``extract/text.py``) give what the regexes they replace give.
 
 Each old rule is kept here as the oracle: the dateline as one lazy regex, the glued-sentence regex, the byline
-value as a lazy match before a lookahead, ``norm`` as split and join. They are compared on every paragraph and line of the fixtures' bodies and
-on generated text (Hypothesis), so neither a fixture shape nor an odd one can diverge.
+value as a lazy match before a lookahead, ``norm`` as split and join. They are compared on every paragraph and
+line of the fixtures and on generated text (Hypothesis), so neither a fixture shape nor an odd one can diverge.
 """
 
 from __future__ import annotations
