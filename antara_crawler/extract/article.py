@@ -226,12 +226,14 @@ def _looks_like_listing(page: Page, template: str) -> bool:
     teaser items. Without this the generic layer archives it as an article titled after the section."""
     if template not in ("generic", "metadata") or page.jsonld is not None:
         return False
-    for token in ("post-header", "post-content", "wrap__article-detail", "wrap__article-detail-content"):
-        if page.by_class(token):
-            return False
     items = page.by_class("card__post", "div")
     big = [el for el in page.by_class("simple-post", "article") if "simple-big" in el.get("class", "").split()]
-    return len(items) + len(big) >= LISTING_MIN_ITEMS
+    if len(items) + len(big) < LISTING_MIN_ITEMS:
+        return False  # (most pages: no teaser items, so the article markup need not be looked up)
+    return not any(
+        page.by_class(token)
+        for token in ("post-header", "post-content", "wrap__article-detail", "wrap__article-detail-content")
+    )
 
 
 # --- output fields ---------------------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def visible(page: Page, wanted: frozenset[str] = VISIBLE_FIELDS) -> Partial:
         reporter, editor = printed_byline(h1, page.texts_after_h1)
         out.set("reporter", reporter)
         out.set("editor", editor)
-    if "image_url" in wanted:
+    if "image_url" in wanted and next(page.root.iter("img"), None) is not None:  # no image: no walk after h1
         img = lead_image(h1)
         if img is not None:
             out.set("image_url", page.abs_url(img_src(img)))
@@ -156,13 +156,22 @@ def printed_byline(h1: etree._Element, texts: list[str] | None = None) -> tuple[
     if texts is None:
         texts = _FOLLOWING_TEXT(h1)
     joined = "\x00".join(texts)
+    read: list[etree._Element] = []  # a block holding several labels is read once (the same line, the same names)
+    nodes: set[int] = set()
     for at in _label_offsets(joined):
-        text = nth_following_text(h1, joined.count("\x00", 0, at) + 1)
+        i = joined.count("\x00", 0, at) + 1
+        if i in nodes:
+            continue  # another label of a text node already read
+        nodes.add(i)
+        text = nth_following_text(h1, i)
         el = text.getparent() if text is not None else None
         if el is None or el.tag in _TEXT_SKIP:
             continue
         if text.is_tail:  # a tail belongs to the element's parent block
             el = el.getparent() if el.getparent() is not None else el
+        if any(el is done for done in read):
+            continue
+        read.append(el)
         line = byline_text(el)
         r, e = parse_byline(line)
         if r is None and reporter is None:

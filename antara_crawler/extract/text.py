@@ -38,20 +38,32 @@ _BACA_JUGA = re.compile(r"^(?:baca\s+juga\b|related\s+news\s*:)", re.IGNORECASE)
 _AGENCY = r"\(\s*antara(?:\s*news)?(?:[\s/-]*[a-z][\w .-]{0,30}?)?\s*\)"
 #: Dash separators: ``-``, ``--``, ``–``, ``—`` (a line break may follow).
 _SEP = r"\s*[-–—]{1,3}\s*"
-#: ``Pangkalpinang (ANTARA) - ``, ``Serang, Banten (ANTARA) – ``, ``Medan, 30/6 (Antarasumut) -``,
-#: ``ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) --``, ``Sawahlunto, (AntaraSumbar) -`` (all seen on
-#: real pages; ``tests/fixtures/variants/dateline_*``). The place is everything before the tag, as printed.
-_DATELINE = re.compile(r"^(?P<place>[^()\n]{0,80}?)\s*" + _AGENCY + _SEP, re.IGNORECASE)
 #: Without a tag: ``Jambi - `` (one to three capitalised words), or no place: ``ANTARA - ``.
 _DATELINE_BARE = re.compile(r"^(?:ANTARA|(?P<place>[A-Z][\w.]*(?:,? [A-Z][\w.]*){0,2}))\s+[-–—]{1,3}\s+(?=\S)")
 #: The agency tag anywhere in a paragraph (a pull quote glued before the dateline).
 _AGENCY_INSIDE = re.compile(_AGENCY + _SEP, re.IGNORECASE)
 
 
-def _tagged_dateline(text: str) -> re.Match[str] | None:
-    """``_DATELINE.match``; a text without a ``(`` cannot hold the agency tag (the lazy place makes the regex try
-    81 lengths before failing, several microseconds per paragraph)."""
-    return _DATELINE.match(text) if "(" in text else None
+#: A dateline: ``Pangkalpinang (ANTARA) - ``, ``Serang, Banten (ANTARA) – ``, ``Medan, 30/6 (Antarasumut) -``,
+#: ``ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) --``, ``Sawahlunto, (AntaraSumbar) -`` (all seen on real pages;
+#: ``tests/fixtures/variants/dateline_*``): the place as printed (at most DATELINE_PLACE_MAX characters, no
+#: parenthesis, no line break), whitespace, then the agency tag and its dash.
+DATELINE_PLACE_MAX = 80
+
+
+def _tagged_dateline(text: str) -> tuple[str, int] | None:
+    """``(place, end of the tag and its dash)`` of a dateline starting ``text``, or None. The tag is at the first
+    ``(`` (the place holds none): one regex anchored there (a lazy place before it tried all 81 lengths)."""
+    at = text.find("(")
+    if at < 0:
+        return None
+    tag = _AGENCY_INSIDE.match(text, at)
+    if tag is None:
+        return None
+    place = text[:at].rstrip()
+    if len(place) > DATELINE_PLACE_MAX or "\n" in place or ")" in place:
+        return None
+    return place, tag.end()
 
 
 def _bare_dateline(text: str) -> re.Match[str] | None:
@@ -69,13 +81,17 @@ _CREDIT_BARE = re.compile(r"\bANTARA/HO-[^()]{1,60}$")
 #: A caption paragraph: a credit at its end and no longer than a caption gets.
 CAPTION_MAX = 600
 
-# The byline: stop at the next label, at COPYRIGHT or at the end of the line, so glued text
+# The byline: a label, then its value up to the next label, COPYRIGHT or the end of the line, so glued text
 # ("SavitriEditor: Y") still splits. ``[^\S\n]`` is whitespace that is not a newline: an empty editor
-# ("Editor :&nbsp;\nCOPYRIGHT") must not swallow the next line.
-_STOP = r"(?=Pewarta\s*:|Editor\s*:|Penerjemah\s*:|Penyunting\s*:|Uploader\s*:|COPYRIGHT|Copyright|\n|$)"
-_REPORTER = re.compile(r"Pewarta[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
-_EDITOR = re.compile(r"(?:Editor|Penyunting)[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
-_TRANSLATOR = re.compile(r"Penerjemah[^\S\n]*:[^\S\n]*(?P<v>.*?)[^\S\n]*" + _STOP)
+# ("Editor :&nbsp;\nCOPYRIGHT") must not swallow the next line. The value ends where ``_LABEL_STOP`` first
+# matches after the label (one search; a lazy value before a lookahead tries the lookahead at every character).
+_LABEL_STOP = re.compile(r"Pewarta\s*:|Editor\s*:|Penerjemah\s*:|Penyunting\s*:|Uploader\s*:|COPYRIGHT|Copyright|\n")
+#: (label pattern, the words one of which every match starts with): a search starts at the first of them (the
+#: alternation of the editor's has no literal prefix for the regex engine to skip ahead to). A tuple, not a dict
+#: keyed by the pattern: hashing a compiled pattern hashes its whole code, on every lookup.
+_REPORTER = (re.compile(r"Pewarta[^\S\n]*:"), ("Pewarta",))
+_EDITOR = (re.compile(r"(?:Editor|Penyunting)[^\S\n]*:"), ("Editor", "Penyunting"))
+_TRANSLATOR = (re.compile(r"Penerjemah[^\S\n]*:"), ("Penerjemah",))
 
 #: Block-level tags: each starts and ends a paragraph.
 _BLOCK_TAGS = frozenset([
@@ -112,6 +128,11 @@ def norm(text: str | None) -> str:
         return ""
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)  # double-escaped entities (``&amp;quot;``) in titles and RSS copies
+    # stripped, its breaks made spaces, a printable text (every whitespace but " " is unprintable) without a double
+    # space is its own normal form: three C passes instead of a string object per word
+    flat = text.strip().replace("\n", " ")
+    if flat.isprintable() and "  " not in flat:
+        return flat
     return " ".join(text.split())  # str.split() also splits on U+00A0 (&nbsp;)
 
 
@@ -122,10 +143,15 @@ def is_dropped_line(text: str) -> bool:
 
 def split_dateline(first_paragraph: str) -> str | None:
     """The place before ``(ANTARA) -`` at the start of paragraph 1 (``Serang, Banten``), or None."""
-    m = _tagged_dateline(first_paragraph) or _bare_dateline(first_paragraph)
-    if not m or not m.group("place"):
+    tagged = _tagged_dateline(first_paragraph)
+    if tagged is not None:
+        place = tagged[0]
+    else:
+        m = _bare_dateline(first_paragraph)
+        place = m.group("place") if m else None
+    if not place:
         return None
-    return norm(m.group("place")).rstrip(",").strip() or None
+    return norm(place).rstrip(",").strip() or None
 
 
 def has_dateline(paragraph: str) -> bool:
@@ -193,19 +219,29 @@ def drop_pull_quotes(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
-#: A sentence glued to the previous one without a space (``Kamis malam.Kegiatan ini …``): where a pull quote
-#: printed inside the lead paragraph was joined to it.
-#: The glue point is the end of each match: the two characters before it are consumed (two such points are always
-#: at least three characters apart, so consuming them skips none) and the regex engine can skip ahead to the next
-#: ``[a-z0-9]`` instead of testing a lookbehind at every position.
-_GLUED_SENTENCE = re.compile(r"[a-z0-9][.!?](?=[A-Z])")
+#: A sentence glued to the previous one (``Kamis malam.Kegiatan ini …``): where a pull quote printed inside the
+#: lead was joined to it. The point is after a stop that follows ``_GLUED_AFTER`` and precedes an ASCII capital,
+#: found with ``str.find`` (the regex ``[a-z0-9][.!?](?=[A-Z])`` tried a match at nearly every letter).
+_GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def glue_points(lead: str) -> list[int]:
+    """The offsets just after each sentence stop of ``lead`` glued to the next sentence, in order."""
+    points: list[int] = []
+    for stop in ".!?":
+        at = lead.find(stop, 1)
+        while at >= 0:
+            if "A" <= lead[at + 1 : at + 2] <= "Z" and lead[at - 1] in _GLUED_AFTER:
+                points.append(at + 1)
+            at = lead.find(stop, at + 1)
+    return sorted(points)
 
 
 def _drop_glued_quote(lead: str, rest: list[str]) -> str:
     """The dateline paragraph without a pull quote glued after one of its sentences, when the body repeats it."""
-    for m in _GLUED_SENTENCE.finditer(lead):
-        if _shares_run(lead[m.end() :], rest):
-            return lead[: m.end()]
+    for at in glue_points(lead):
+        if _shares_run(lead[at:], rest):
+            return lead[:at]
     return lead
 
 
@@ -345,7 +381,7 @@ def dedupe_paragraphs(paragraphs: list[str]) -> list[str]:
     index: dict[str, int] = {}  # paragraph without its dateline -> position in out
     for p in paragraphs:
         m = _tagged_dateline(p)
-        bare = p[m.end() :] if m else p
+        bare = p[m[1] :] if m else p
         if bare in index:
             i = index[bare]
             if m and not _tagged_dateline(out[i]):
@@ -395,23 +431,21 @@ def _byline_walk(el: etree._Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
-#: label pattern -> the words one of which every match starts with (a search starts at the first of them: the
-#: alternation of ``_EDITOR`` has no literal prefix for the regex engine to skip ahead to).
-_LABEL_WORDS = {
-    _REPORTER: ("Pewarta",),
-    _EDITOR: ("Editor", "Penyunting"),
-    _TRANSLATOR: ("Penerjemah",),
-}
-
-
-def _label(pattern: re.Pattern[str], text: str) -> str | None:
-    found = [at for at in (text.find(word) for word in _LABEL_WORDS[pattern]) if at >= 0]
-    if not found:
+def _label(label: tuple[re.Pattern[str], tuple[str, ...]], text: str) -> str | None:
+    pattern, words = label
+    first = -1
+    for word in words:
+        at = text.find(word)
+        if at >= 0 and (first < 0 or at < first):
+            first = at
+    if first < 0:
         return None
-    m = pattern.search(text, min(found))
+    m = pattern.search(text, first)
     if not m:
         return None
-    value = norm(m.group("v")).strip(" ,;/|-–")
+    start = m.end()
+    stop = _LABEL_STOP.search(text, start)
+    value = norm(text[start : stop.start() if stop else len(text)]).strip(" ,;/|-–")
     return value or None
 
 
@@ -443,6 +477,8 @@ def parse_oleh(line: str) -> str | None:
 
 def parse_oleh_line(line: str) -> tuple[str, str | None] | None:
     """``(name, date as printed or None)`` of an ``Oleh X [date]`` byline line, or None when the line is not one."""
+    if "Oleh" not in line and "&" not in line:
+        return None  # normalising (whitespace, entities) cannot make the line start with it
     m = _OLEH.match(norm(line))
     if not m:
         return None

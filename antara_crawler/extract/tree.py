@@ -28,6 +28,7 @@ class NotArticle(Exception):
 _CTRL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
 _NOT_CTRL = bytes(b for b in range(256) if b not in _CTRL_BYTES)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
+_XML_START = re.compile(rb"[ \t\n\r\x0b\x0c]*<\?xml")  # bytes.lstrip()'s whitespace, then the declaration
 #: Searched in the lower-cased first 4 KB (ASCII case only, as ``re.IGNORECASE`` on bytes): a literal ``<meta``
 #: prefix lets the regex engine skip ahead instead of trying every position case-insensitively.
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]{2,40})""")
@@ -54,7 +55,7 @@ def parse_tree_data(html: str | bytes, encoding: str | None = None) -> tuple[etr
         replaced = text is not None
     else:
         raise NotArticle("empty", type(html).__name__)
-    if not data.strip():
+    if not data or data.isspace():  # ``not data.strip()`` without copying the page
         raise NotArticle("empty")
     bad = len(data.translate(None, _NOT_CTRL))
     if replaced:  # U+FFFD that decoding produced (valid UTF-8 may hold a few legitimately)
@@ -63,7 +64,7 @@ def parse_tree_data(html: str | bytes, encoding: str | None = None) -> tuple[etr
         if bad > max(16, len(data) // 60):
             raise NotArticle("binary", f"{bad} undecodable or control bytes of {len(data)}")
         data = data.translate(None, _CTRL_BYTES)
-    if data.lstrip()[:5] == b"<?xml":
+    if _XML_START.match(data):  # ``data.lstrip()[:5] == b"<?xml"`` without copying the page
         data = _XML_DECL.sub(b"", data, count=1)
     try:
         root = etree.fromstring(data, _parser())

@@ -14,7 +14,7 @@ from antara_crawler.extract.generic import body_block, nth_following_text
 from antara_crawler.extract.metadata import ITEMPROP_FIELDS, itemprop
 from antara_crawler.extract.page import Page
 from antara_crawler.extract.text import raw_text
-from antara_crawler.extract.tree import decode, parse_tree
+from antara_crawler.extract.tree import NotArticle, decode, parse_tree
 from antara_crawler.urls import parse_article_url
 from tests.helpers import FIXTURES
 
@@ -131,3 +131,15 @@ def test_decode_reads_ascii_and_valid_utf8_pages_as_they_stand():
     assert decode("<html><body>© ANTARA</body></html>".encode()) is None
     assert decode(b'<meta charset="windows-1252"><p>ascii</p>') == '<meta charset="windows-1252"><p>ascii</p>'
     assert decode(b"<p>caf\xe9 latin-1</p>") == "<p>café latin-1</p>"
+
+
+@pytest.mark.parametrize("blank", [b" \t\r\n\x0c ", b"\n" * 5000])
+def test_a_page_of_ascii_whitespace_is_empty(blank):
+    with pytest.raises(NotArticle) as caught:
+        parse_tree(blank)
+    assert caught.value.reason == "empty"
+
+
+def test_an_xml_declaration_after_whitespace_is_dropped_before_the_parse():
+    root = parse_tree(b' \r\n\t<?xml version="1.0" encoding="utf-8"?><html><body><p>isi</p></body></html>')
+    assert root.tag == "html" and root.findtext(".//p") == "isi"
