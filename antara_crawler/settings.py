@@ -164,6 +164,8 @@ EXTENSIONS = {
     "antara_crawler.newfeed.NewItemsFeed": 500,
     # the run summary: field coverage, failure detection (exit status 3 through commands/crawl.py); extensions.py
     "antara_crawler.extensions.RunSummary": 500,
+    # the start-up heap out of the garbage collector's full passes, when the spider opens; gc_freeze.py
+    "antara_crawler.gc_freeze.GcFreeze": 0,
 }
 # CSV feeds write list fields (tags, related) as JSON text instead of Python reprs; JSON feeds are unchanged.
 # Default: scrapy.exporters.CsvItemExporter.
