@@ -22,7 +22,7 @@ from antara_crawler.backfill import ARCHIVED, state_for_reason
 from antara_crawler.items import LinkStatus
 from antara_crawler.store import ledger, stories
 from antara_crawler.store import schema as s
-from antara_crawler.store.reads import related_of, tags_of
+from antara_crawler.store.reads import RELATED_ALL_FIELDS, related_of, tags_of
 from antara_crawler.store.retry import is_transient
 from antara_crawler.store.rows import PreparedBatch, WriteResult, _Prepared, _version_data, utc_now
 from antara_crawler.store.sql import chunks, execute_many, fetch, fetch_in, insert_many, insert_tuples, lock_keys
@@ -243,17 +243,9 @@ def _write_articles(conn: Connection, part: list[_Prepared], now: str, result: W
     result.updated_articles.extend(p.article for _, p in changed)
 
 
-#: the columns of a related link row from :func:`~antara_crawler.store.rows.prepare`, in the table's order
-_LINK_COLUMNS = (
-    "position",
-    "kind",
-    "url",
-    "title",
-    "published_at",
-    "published_raw",
-    "target_portal",
-    "target_antara_id",
-)
+#: the columns of a related link row from :func:`~antara_crawler.store.rows.prepare`, in the table's order: all but
+#: the target's status, which the link-status marks set later
+_LINK_COLUMNS = tuple(c for c in RELATED_ALL_FIELDS if c != "target_status")
 _link_values = itemgetter(*_LINK_COLUMNS)
 
 
