@@ -395,6 +395,8 @@ def rebuild_bands(conn: Connection) -> int:
 
     For a change of the band keys alone (the shingle hash: migration 0008): the stories were exact decisions on the
     shingle sets, which do not change, so only the candidate index is rewritten."""
+    if conn.execute(select(s.articles.c.id).limit(1)).first() is None:
+        return 0  # a new archive: nothing to recompute, and numpy is not loaded for it
     bands()
     require("numpy")
     conn.execute(delete(s.story_bands))

@@ -51,3 +51,16 @@ print("loaded" if stories.load() else "not loaded")
 def test_loading_twice_is_harmless():
     proc = _run("from antara_crawler.store import stories\nassert stories.load() and stories.load()\n")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_creating_a_new_archive_does_not_load_numpy(tmp_path):
+    """Revision 0008 recomputes the story bands of the articles an archive holds; a new archive holds none, so
+    creating one (every test, every first run) does not pay for the numpy import."""
+    code = f"""
+import sys
+from antara_crawler.store import Archive
+Archive.open("sqlite:///{tmp_path / "new.db"}").close()
+assert "numpy" not in sys.modules
+"""
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
