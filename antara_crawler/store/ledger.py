@@ -26,7 +26,7 @@ from antara_crawler.backfill import ARCHIVED, STATES, Run
 from antara_crawler.portals import tz_for
 from antara_crawler.store import schema as s
 from antara_crawler.store.gaps import REPORT_KEYS, PortalReport, report_with
-from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_many
+from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_many, padded
 from antara_crawler.utc import utc_text
 
 #: ids of one batch closer than this share one read of the ledger (one window of runs)
@@ -219,9 +219,8 @@ def _runs_touching_many(conn: Connection, windows: Sequence[tuple[str, int, int]
     out: dict[str, list[Run]] = {portal: [] for portal, _, _ in windows}
     lows = {portal: lo for portal, lo, _ in windows}
     for i in range(0, len(windows), WINDOWS_PER_READ):
-        chunk = list(windows[i : i + WINDOWS_PER_READ])
-        size = 1 << (len(chunk) - 1).bit_length()
-        chunk += [("", 0, -1)] * (size - len(chunk))
+        chunk = padded(windows[i : i + WINDOWS_PER_READ], fill=("", 0, -1))
+        size = len(chunk)
         params: dict[str, Any] = {}
         for j, (portal, lo, hi) in enumerate(chunk):
             params[f"b_portal_{j}"], params[f"b_lo_{j}"], params[f"b_hi_{j}"] = portal, lo, hi

@@ -58,6 +58,16 @@ def fetch(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequ
     return conn.exec_driver_sql(sql, getter(params) if getter is not None else dict(params)).all()  # one fetchall
 
 
+_LAST = object()
+
+
+def padded(values: Sequence[Any], minimum: int = 1, fill: Any = _LAST) -> list[Any]:
+    """``values`` lengthened to a power of two (at least ``minimum``) with ``fill``, by default its last value (a
+    repeated value of an IN list or OR of keys selects no row twice): one statement per size serves every length."""
+    size = max(minimum, 1 << (len(values) - 1).bit_length())
+    return [*values, *[values[-1] if fill is _LAST else fill] * (size - len(values))]
+
+
 @lru_cache(maxsize=32)
 def _in_names(size: int) -> tuple[str, ...]:
     return tuple(f"in_{i}" for i in range(size))
@@ -77,9 +87,8 @@ def fetch_in(
     Building ``column.in_(list)`` anew coerces every value (~0.5 ms for a batch's ids)."""
     out: list[Any] = []
     for i in range(0, len(values), CHUNK):
-        chunk = list(values[i : i + CHUNK])
-        size = max(8, 1 << (len(chunk) - 1).bit_length())
-        chunk += [chunk[-1]] * (size - len(chunk))
+        chunk = padded(values[i : i + CHUNK], 8)
+        size = len(chunk)
         out.extend(fetch(conn, _built(build, size), dict(zip(_in_names(size), chunk, strict=True))))
     return out
 
@@ -152,5 +161,6 @@ __all__ = [
     "insert_many",
     "insert_tuples",
     "lock_id",
+    "padded",
     "lock_keys",
 ]

@@ -48,7 +48,7 @@ from antara_crawler.store.signatures import (
     preload,
     require,
 )
-from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_tuples
+from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_tuples, padded
 from antara_crawler.utc import utc_text
 
 logger = logging.getLogger(__name__)
@@ -159,10 +159,9 @@ def _holding(conn: Connection, keys: list[int]) -> Iterator[Any]:
     """The rows of :func:`_by_keys_statement` for ``keys``: one query per KEY_CHUNK keys, the last chunk padded to
     a power of two by repeating its last key (a repeated key selects no row twice)."""
     for i in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[i : i + KEY_CHUNK]
-        size = max(16, 1 << (len(chunk) - 1).bit_length())
-        padded = chunk + [chunk[-1]] * (size - len(chunk))
-        yield from fetch(conn, _by_keys_statement(size), dict(zip(_key_names(size), padded, strict=True)))
+        chunk = padded(keys[i : i + KEY_CHUNK], 16)
+        size = len(chunk)
+        yield from fetch(conn, _by_keys_statement(size), dict(zip(_key_names(size), chunk, strict=True)))
 
 
 def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = False) -> dict[int, int]:

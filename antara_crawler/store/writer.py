@@ -25,7 +25,16 @@ from antara_crawler.store import schema as s
 from antara_crawler.store.reads import RELATED_ALL_FIELDS, related_of, tags_of
 from antara_crawler.store.retry import is_transient
 from antara_crawler.store.rows import PreparedBatch, WriteResult, _Prepared, _version_data, utc_now
-from antara_crawler.store.sql import chunks, execute_many, fetch, fetch_in, insert_many, insert_tuples, lock_keys
+from antara_crawler.store.sql import (
+    chunks,
+    execute_many,
+    fetch,
+    fetch_in,
+    insert_many,
+    insert_tuples,
+    lock_keys,
+    padded,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -166,8 +175,8 @@ def _existing(conn: Connection, keys: list[tuple[str, int]]) -> dict[tuple[str, 
     wanted = sorted(set(keys))
     out: dict[tuple[str, int], tuple[int, str]] = {}
     for chunk in chunks(wanted, KEYS_PER_PROBE):
-        size = max(4, 1 << (len(chunk) - 1).bit_length())
-        chunk = chunk + [chunk[-1]] * (size - len(chunk))
+        chunk = padded(chunk, 4)
+        size = len(chunk)
         params: dict[str, Any] = {}
         for j, (portal, antara_id) in enumerate(chunk):
             params[f"p{j}"], params[f"i{j}"] = portal, int(antara_id)
