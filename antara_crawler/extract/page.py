@@ -102,11 +102,10 @@ CLASS_TOKENS = frozenset(
     ]
 )
 _INDEXED_TAGS = frozenset(("div", "header", "footer", "article", "ul", "ol"))
-#: Everything the index pass visits: the container tags above, plus the few single elements the layers look up
-#: (headline, ``<title>``, ``<meta>``/``<link>``, JSON-LD scripts, ``<time datetime>``, menu items), so one C-level
-#: ``iter`` over these tags replaces an XPath evaluation per lookup (each costs several microseconds of set-up
-#: alone, which on a 1 KB page is a fifth of its parse; and libxml2's ``descendant::`` scans are slower per node).
-_PASS_TAGS = (*_INDEXED_TAGS, "h1", "title", "meta", "link", "script", "time", "li")
+#: The index (``Page._index``) also keeps the few single elements the layers look up (headline, ``<title>``,
+#: ``<meta>``/``<link>``, JSON-LD scripts, ``<time datetime>``, menu items): a C-level ``iter`` per kind replaces an
+#: XPath evaluation per lookup (each costs several microseconds of set-up alone, which on a 1 KB page is a fifth of
+#: its parse; and libxml2's ``descendant::`` scans are slower per node).
 
 
 @dataclass
@@ -139,44 +138,43 @@ class Page:
         self._held = list(self.root.iter())
 
     def _index(self) -> dict[str, list[etree._Element]]:
-        """One pass over the ``_PASS_TAGS`` elements, in document order: the class index of the container tags
-        and the element lists the properties below read."""
+        """The class index of the container tags and the element lists the properties below read, in document
+        order. A C-level ``iter`` per kind of element, so the tag of a container, ``li`` or ``meta`` is never read in
+        Python (a string built per element, then a chain of comparisons: on a 50 KB page that cost a quarter more
+        than these walks); the rare kinds share one walk, as each ``iter`` has a set-up cost of its own."""
         index: dict[str, list[etree._Element]] = {}
         h1: etree._Element | None = None
         title: etree._Element | None = None
-        heads: list[etree._Element] = []  # meta and link elements, document order
         scripts: list[etree._Element] = []
         times: list[etree._Element] = []
-        active: list[etree._Element] = []
-        containers = _INDEXED_TAGS
         root = self.root
-        for el in root.iter(*_PASS_TAGS):
+        for el in root.iter(*_INDEXED_TAGS):
+            cls = el.get("class")
+            if cls:
+                found = _CLASS_TOKENS_OF.get(cls)
+                if found is None:
+                    found = _class_tokens(cls)
+                for tok in found:
+                    index.setdefault(tok, []).append(el)
+        active = [
+            el
+            for el in root.iter("li")
+            if (cls := el.get("class")) and ("active" in cls or "current" in cls or "selected" in cls)
+        ]
+        heads = list(root.iter("meta", "link"))
+        for el in root.iter("h1", "title", "script", "time"):  # few of these: one walk, their tags read
             tag = el.tag
-            if tag in containers:
-                cls = el.get("class")
-                if cls:
-                    found = _CLASS_TOKENS_OF.get(cls)
-                    if found is None:
-                        found = _class_tokens(cls)
-                    for tok in found:
-                        index.setdefault(tok, []).append(el)
-            elif tag == "li":
-                cls = el.get("class")
-                if cls and ("active" in cls or "current" in cls or "selected" in cls):
-                    active.append(el)
-            elif tag == "meta" or tag == "link":
-                heads.append(el)
+            if tag == "script":
+                if el.get("type") == "application/ld+json":
+                    scripts.append(el)
+            elif tag == "time":
+                if el.get("datetime") is not None:
+                    times.append(el)
             elif tag == "h1":
                 if h1 is None:
                     h1 = el
-            elif tag == "title":
-                if title is None:
-                    title = el
-            elif tag == "script":
-                if el.get("type") == "application/ld+json":
-                    scripts.append(el)
-            elif el.get("datetime") is not None:  # time
-                times.append(el)
+            elif title is None:
+                title = el
         self._classes = index
         self._h1, self._title_el, self._heads = h1, title, heads
         self._scripts, self._times, self._active = scripts, times, active

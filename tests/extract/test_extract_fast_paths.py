@@ -12,7 +12,7 @@ from lxml import etree
 from antara_crawler.extract.generic import _NOT_BODY as NOT_BODY
 from antara_crawler.extract.generic import body_block, nth_following_text
 from antara_crawler.extract.metadata import ITEMPROP_FIELDS, itemprop
-from antara_crawler.extract.page import Page
+from antara_crawler.extract.page import CLASS_TOKENS, Page
 from antara_crawler.extract.text import raw_text
 from antara_crawler.extract.tree import NotArticle, decode, parse_tree
 from antara_crawler.urls import parse_article_url
@@ -143,3 +143,35 @@ def test_a_page_of_ascii_whitespace_is_empty(blank):
 def test_an_xml_declaration_after_whitespace_is_dropped_before_the_parse():
     root = parse_tree(b' \r\n\t<?xml version="1.0" encoding="utf-8"?><html><body><p>isi</p></body></html>')
     assert root.tag == "html" and root.findtext(".//p") == "isi"
+
+
+_INDEX_ORACLES = {
+    "h1": etree.XPath("(descendant-or-self::h1)[1]"),
+    "title_el": etree.XPath("(descendant-or-self::title)[1]"),
+    "scripts_jsonld": etree.XPath("descendant-or-self::script[@type='application/ld+json']"),
+    "times": etree.XPath("descendant-or-self::time[@datetime]"),
+    "active_items": etree.XPath(
+        "descendant-or-self::li[contains(@class, 'active') or contains(@class, 'current')"
+        " or contains(@class, 'selected')]"
+    ),
+}
+_CONTAINERS = etree.XPath(
+    "descendant-or-self::*[self::div or self::header or self::footer or self::article or self::ul or self::ol]"
+    "[contains(concat(' ', normalize-space(@class), ' '), concat(' ', $token, ' '))]"
+)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_the_page_index_holds_what_its_plain_xpath_definitions_select(path):
+    page = _page(path.read_bytes())
+    for name, oracle in _INDEX_ORACLES.items():
+        want = oracle(page.root)
+        got = getattr(page, name)
+        if name in ("h1", "title_el"):
+            assert got is (want[0] if want else None), name
+        else:
+            assert len(got) == len(want) and all(g is w for g, w in zip(got, want, strict=True)), name
+    for token in sorted(CLASS_TOKENS):
+        want = _CONTAINERS(page.root, token=token)
+        got = page.by_class(token)
+        assert len(got) == len(want) and all(g is w for g, w in zip(got, want, strict=True)), token
