@@ -173,7 +173,7 @@ class Page:
             elif tag == "h1":
                 if h1 is None:
                     h1 = el
-            elif title is None:
+            elif title is None:  # (the one tag left: <title>)
                 title = el
         self._classes = index
         self._h1, self._title_el, self._heads = h1, title, heads
