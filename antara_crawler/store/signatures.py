@@ -102,8 +102,8 @@ def _line_heads(low: str) -> str:
 
 def _cleaned(body: str) -> str:
     """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises. The
-    patterns run only when a line's head begins with one of their hints; on an ASCII body they run on its lower case (the
-    same matches: they ignore case, and lower-casing ASCII keeps every length)."""
+    patterns run only when a line's head begins with one of their hints; on an ASCII body they run on its lower case
+    (the same matches: they ignore case, and lower-casing ASCII keeps every length)."""
     low = body.lower()
     ascii_only = body.isascii()
     text = low if ascii_only else body
@@ -268,11 +268,6 @@ def _fmix32(np: Any, hv: Any) -> Any:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _count(words: int, k: int = SHINGLE_WORDS) -> int:
-    """``len(shingle_list(w, k))`` of ``words`` words, without building it."""
-    return max(words - k + 1, 1) if words else 0
-
-
 #: the byte classes of :func:`_ascii_spans`: what the token pattern makes of each ASCII character
 _SEPARATOR, _LETTER, _DIGIT, _JOINER = 0, 1, 2, 3
 
@@ -283,7 +278,7 @@ def _byte_classes() -> Any:
     the characters that join the digits of a number (``.,/:``), and separators (everything else, non-ASCII bytes
     included: only ASCII texts come here)."""
     np = require("numpy")
-    table = np.zeros(256, dtype=np.uint8)
+    table = np.full(256, _SEPARATOR, dtype=np.uint8)
     for ch in string.ascii_letters:
         table[ord(ch)] = _LETTER
     for ch in string.digits:
@@ -311,8 +306,8 @@ _TEXT_END = 0xFF
 def _ascii_spans(np: Any, texts: Sequence[str]) -> tuple[Any, Any, Any, Any]:
     """The tokens of these ASCII texts (:func:`tokens` of each: ``_TOKEN.findall``), found for all of them at once:
     ``(data, starts, ends, counts)``: ``data`` (uint8) holds the tokens in order, one space between two tokens of a
-    text and a ``0xff`` between two texts (it may follow a space); ``data[starts[i]:ends[i]]`` is token ``i`` (all texts' tokens in order) and ``counts`` the tokens of each
-    text.
+    text and a ``0xff`` between two texts (it may follow a space); ``data[starts[i]:ends[i]]`` is token ``i`` (all
+    texts' tokens in order) and ``counts`` the tokens of each text.
 
     The pattern, byte by byte: a token is a run of letters or a number; a number is a run of digits, ``.,/:`` between
     two digits included (``\\d+(?:[.,/:]\\d+)*``); where a letter meets a digit one token ends and the next begins.

@@ -231,6 +231,7 @@ def test_bulk_band_keys_do_not_depend_on_the_batch(corpus, monkeypatch):
     bodies = [a.body for a in corpus.articles[:30]]
     alone = [sig.band_keys(sig.Fingerprint.of(b)) for b in bodies]
     monkeypatch.setattr(sig, "HASH_STEP", 700)  # several numpy steps, some of one body only
+    monkeypatch.setattr(sig, "TEXT_STEP", 5000)  # texts tokenised a few at a time, some alone
     assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == alone
 
 
