@@ -76,9 +76,28 @@ class Words:
     def take(self, k: int) -> str:
         return " ".join(self.rng.choices(self.words, cum_weights=self.cum, k=k))
 
+    def paragraph(self, k: int) -> str:
+        """``k`` words as a news paragraph prints them: sentences of 8 to 16 words, capitalised, with a comma and a
+        full stop, and now and then a figure (``Rp45.000``, ``3,5 persen``, ``12/1``, ``pukul 08.30``) or a quote."""
+        rng, sentences, left = self.rng, [], k
+        while left > 0:
+            n = min(left, rng.randint(8, 16))
+            words = self.take(n).split()
+            left -= n
+            words[0] = words[0].capitalize()
+            if n > 4:
+                words[rng.randint(1, n - 2)] += ","
+            if rng.random() < 0.4:
+                figure = rng.choice(["Rp{}.000", "{},5 persen", "{}/1", "pukul 08.{}", "{} orang"])
+                words.insert(rng.randint(1, len(words)), figure.format(rng.randint(10, 99)))
+            sentence = " ".join(words) + "."
+            sentences.append(f'"{sentence}"' if rng.random() < 0.15 else sentence)
+        return " ".join(sentences)
+
 
 def synthetic_articles(n: int, related: int, seed: int = 4) -> list[Article]:
-    """``n`` realistic-size articles (~2.5 KB body) with ``related`` links each."""
+    """``n`` realistic-size articles (~2.9 KB body: a dateline, sentences with punctuation and figures, as real
+    bodies are, so normalising them costs what it costs on real bodies) with ``related`` links each."""
     words = Words(5000, seed)
     rng = words.rng
     out = []
@@ -101,7 +120,7 @@ def synthetic_articles(n: int, related: int, seed: int = 4) -> list[Article]:
                 portal=portal,
                 antara_id=i,
                 title=words.take(10),
-                body="\n\n".join(words.take(60) for _ in range(6)),
+                body=f"{portal.capitalize()} (ANTARA) - " + "\n\n".join(words.paragraph(60) for _ in range(6)),
                 dateline="Jakarta",
                 published_at=f"{month}-{rng.randint(10, 28)}T{rng.randint(10, 23)}:15:00+07:00",
                 published_raw="Senin, 1 Januari 2024 8:00 WIB",

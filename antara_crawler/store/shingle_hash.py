@@ -99,9 +99,10 @@ def _fmix64_high(np: Any, h: Any) -> Any:
     return (h >> np.uint64(32)).astype(np.uint32)
 
 
-def hash32_spans(np: Any, data: bytes, starts: Any, ends: Any) -> Any:
-    """:func:`shingle_hash32` of the byte strings ``data[starts[i]:ends[i]]`` (int64 arrays), as a uint32 array: one
-    prefix sum over ``data``, then two look-ups and a multiply per span (see the module docstring)."""
+def hash32_spans(np: Any, data: Any, starts: Any, ends: Any) -> Any:
+    """:func:`shingle_hash32` of the byte strings ``data[starts[i]:ends[i]]`` (``data``: bytes or a uint8 array;
+    ``starts`` and ``ends``: int64 arrays), as a uint32 array: one prefix sum over ``data``, then two look-ups and a
+    multiply per span (see the module docstring)."""
     n = len(data)
     powers, inverses = _powers(np, n + 1)
     values = _byte_values(np)[np.frombuffer(data, dtype=np.uint8)]

@@ -44,6 +44,8 @@ MIN_NUMBERS = 3
 MIN_NUMBER_OVERLAP = 0.8
 #: shingles hashed per numpy step of :func:`band_keys_of` (bounds its memory: NUM_PERM uint32 per shingle)
 HASH_STEP = 65536
+#: bytes of ASCII text (or words) tokenised and hashed per numpy step of :func:`band_keys_of` (bounds its memory)
+TEXT_STEP = 16 * HASH_STEP
 
 
 class MissingExtra(ImportError):
@@ -75,11 +77,15 @@ _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
 _NUMBER = re.compile(r"\d")
 
 
-#: substrings of the Baca juga and byline words free of ``i`` and ``s`` (the only letters of these words that a
-#: case-insensitive match also finds as other characters, ``ı`` and ``ſ``): a text none of whose lower-cased line
-#: heads (:func:`_line_heads`) holds one of them has no such line, and the regular expression is not run
-_BACA_JUGA_HINTS = ("baca",)
-_BYLINE_HINTS = ("pewarta", "tor", "penul", "reporter", "oleh", "penerjemah", "redaktur", "copyr", "antara")
+#: how the Baca juga and byline words begin, up to their first ``i`` or ``s`` (the only letters of these words that a
+#: case-insensitive match also finds as other characters, ``ı``, ``İ`` and ``ſ``), each after a newline: a text none
+#: of whose lower-cased line heads (:func:`_line_heads`) begins with one of them has no such line, and the regular
+#: expression is not run (a line that merely holds one, as a dateline holds ``(antara)``, does not run it)
+_BACA_JUGA_HINTS = ("\nbaca",)
+_BYLINE_HINTS = tuple(
+    "\n" + h
+    for h in ("pewarta", "ed", "penul", "reporter", "oleh", "penerjemah", "redaktur", "copyr", "antara", "(antara")
+)
 
 
 #: how much of a line's start (after its leading whitespace, lower-cased) can hold a hint of its Baca juga or byline
@@ -89,18 +95,19 @@ _HEAD = 32
 
 def _line_heads(low: str) -> str:
     """The first :data:`_HEAD` characters of every line of ``low`` after its leading whitespace, one per line: a Baca
-    juga or byline line starts with its word there (the patterns' ``^`` and whitespace; ``^`` only follows a newline)."""
+    juga or byline line begins with its word there (the patterns' ``^`` and whitespace; ``^`` only follows a
+    newline)."""
     return "\n".join([line.lstrip()[:_HEAD] for line in low.split("\n")])
 
 
 def _cleaned(body: str) -> str:
     """The lower-cased body without Baca juga lines, dateline or byline: what :func:`normalise` tokenises. The
-    patterns run only when a line starts with one of their hints; on an ASCII body they run on its lower case (the
-    same matches: they ignore case, and lower-casing ASCII keeps every length)."""
+    patterns run only when a line's head begins with one of their hints; on an ASCII body they run on its lower case
+    (the same matches: they ignore case, and lower-casing ASCII keeps every length)."""
     low = body.lower()
     ascii_only = body.isascii()
     text = low if ascii_only else body
-    heads = _line_heads(low)
+    heads = "\n" + _line_heads(low)
     if any(h in heads for h in _BACA_JUGA_HINTS):
         text = _BACA_JUGA.sub("", text)
     if any(h in heads for h in _BYLINE_HINTS):
@@ -148,14 +155,28 @@ def shingles(words: Sequence[str], k: int = SHINGLE_WORDS) -> set[str]:
 
 class Fingerprint:
     """What the comparison needs of one body: its words, and (computed when first compared) its shingle set and its
-    numbers."""
+    numbers.
 
-    def __init__(self, words: list[str]):
-        self.words = words
+    A body whose cleaned text is ASCII (:meth:`of`) keeps that text, untokenised: :func:`band_keys_of` tokenises a
+    batch of them at once with numpy (:func:`_ascii_spans`), and :attr:`words` is only computed when asked (a
+    candidate is compared). Other bodies are tokenised at once (:func:`tokens`)."""
+
+    def __init__(self, words: list[str] | None = None, *, ascii_text: str | None = None):
+        if words is not None:
+            self.words = words
+        #: the cleaned, lower-cased ASCII text whose tokens are the words (None: the words were given)
+        self.ascii_text = ascii_text if words is None else None
 
     @classmethod
     def of(cls, body: str | None) -> Fingerprint:
-        return cls(normalise(body))
+        if not body:
+            return cls([])
+        text = _cleaned(body)
+        return cls(ascii_text=text) if text.isascii() else cls(tokens(text))
+
+    @cached_property
+    def words(self) -> list[str]:
+        return tokens(self.ascii_text or "")
 
     @cached_property
     def shingles(self) -> frozenset[str]:
@@ -247,53 +268,159 @@ def _fmix32(np: Any, hv: Any) -> Any:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _count(words: int, k: int = SHINGLE_WORDS) -> int:
-    """``len(shingle_list(w, k))`` of ``words`` words, without building it."""
-    return max(words - k + 1, 1) if words else 0
+#: the byte classes of :func:`_ascii_spans`: what the token pattern makes of each ASCII character
+_SEPARATOR, _LETTER, _DIGIT, _JOINER = 0, 1, 2, 3
 
 
-def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHINGLE_WORDS) -> Any:
-    """:func:`~antara_crawler.store.shingle_hash.shingle_hash32` of every shingle of these fingerprints (with
-    words), in :func:`shingle_list` order, without building the shingles: a shingle is the span of the words joined
-    by spaces from its first word's start to its last word's end, so the joined words of all are joined (by
-    newlines) and encoded once and each span hashed in place (:func:`~antara_crawler.store.shingle_hash.hash32_spans`).
-    Words holding a separator (never from :func:`normalise`) take the plain way: their shingles, then hashed."""
-    data = "\n".join([" ".join(fp.words) for fp in fingerprints]).encode()
-    buf = np.frombuffer(data, dtype=np.uint8)
-    seps = np.flatnonzero((buf == 32) | (buf == 10))
-    m = np.fromiter([len(fp.words) for fp in fingerprints], dtype=np.int64, count=len(fingerprints))
-    if len(seps) != int(m.sum()) - 1:
-        return hash32(np, [x for fp in fingerprints for x in shingle_list(fp.words, k)])
-    word_starts = np.concatenate(([0], seps + 1))
-    word_ends = np.concatenate((seps, [len(data)]))
-    counts = np.maximum(m - k + 1, 1)
+@lru_cache(maxsize=1)
+def _byte_classes() -> Any:
+    """The class of every byte value (uint8): letters ``[A-Za-z]`` (the pattern's ``[^\\W\\d_]`` in ASCII), digits,
+    the characters that join the digits of a number (``.,/:``), and separators (everything else, non-ASCII bytes
+    included: only ASCII texts come here)."""
+    np = require("numpy")
+    table = np.full(256, _SEPARATOR, dtype=np.uint8)
+    for ch in string.ascii_letters:
+        table[ord(ch)] = _LETTER
+    for ch in string.digits:
+        table[ord(ch)] = _DIGIT
+    for ch in ".,/:":
+        table[ord(ch)] = _JOINER
+    return table
+
+
+def _shifted(np: Any, mask: Any, by: int) -> Any:
+    """``mask`` moved ``by`` places (1: each position holds its left neighbour's value; -1: its right one's), False
+    where there is no neighbour."""
+    out = np.zeros_like(mask)
+    if by > 0:
+        out[by:] = mask[:-by]
+    else:
+        out[:by] = mask[-by:]
+    return out
+
+
+#: the byte between two texts in :func:`_ascii_spans` (never in an ASCII text)
+_TEXT_END = 0xFF
+
+
+def _ascii_spans(np: Any, texts: Sequence[str]) -> tuple[Any, Any, Any, Any]:
+    """The tokens of these ASCII texts (:func:`tokens` of each: ``_TOKEN.findall``), found for all of them at once:
+    ``(data, starts, ends, counts)``: ``data`` (uint8) holds the tokens in order, one space between two tokens of a
+    text and a ``0xff`` between two texts (it may follow a space); ``data[starts[i]:ends[i]]`` is token ``i`` (all
+    texts' tokens in order) and ``counts`` the tokens of each text.
+
+    The pattern, byte by byte: a token is a run of letters or a number; a number is a run of digits, ``.,/:`` between
+    two digits included (``\\d+(?:[.,/:]\\d+)*``); where a letter meets a digit one token ends and the next begins.
+    So every other byte becomes a space, a run of them is cut to one, and a space goes between a letter and a digit
+    that touch: a few numpy passes over the bytes of a whole batch (the tests compare the tokens with the pattern's).
+    """
+    raw = np.frombuffer(b"\xff".join([t.encode("ascii") for t in texts]), dtype=np.uint8)
+    cls = np.take(_byte_classes(), raw)
+    digit = cls == _DIGIT
+    number = digit | ((cls == _JOINER) & _shifted(np, digit, 1) & _shifted(np, digit, -1))
+    token = number | (cls == _LETTER)
+    end = raw == _TEXT_END
+    # a token byte stays, and the first separator after a token (as a space), and every end of a text
+    keep = token | end | _shifted(np, token, 1)
+    data = np.where(token | end, raw, np.uint8(32))[keep]
+    if (token & _shifted(np, token, 1) & (number != _shifted(np, number, 1))).any():  # a letter touching a digit
+        kinds = np.take(_byte_classes(), data)  # in data a joiner is in a number
+        number_at, letter_at = kinds >= _DIGIT, kinds == _LETTER
+        touching = np.flatnonzero((letter_at[:-1] & number_at[1:]) | (number_at[:-1] & letter_at[1:]))
+        data = np.insert(data, touching + 1, np.uint8(32))  # a space between them
+    kept_token = (data != 32) & (data != _TEXT_END)
+    starts = np.flatnonzero(kept_token & ~_shifted(np, kept_token, 1))
+    ends = np.flatnonzero(kept_token & ~_shifted(np, kept_token, -1)) + 1
+    text_of = np.searchsorted(np.flatnonzero(data == _TEXT_END), starts)  # which text each token is in
+    return data, starts, ends, np.bincount(text_of, minlength=len(texts))
+
+
+def _word_spans(np: Any, word_lists: Sequence[list[str]]) -> tuple[Any, Any, Any, Any] | None:
+    """What :func:`_ascii_spans` gives, for lists of at least one word: the words joined by spaces (the lists by
+    newlines), encoded once, with the span of every word. None when a word holds a space or newline (never from
+    :func:`tokens`): then the spans are not the words."""
+    data = np.frombuffer("\n".join([" ".join(words) for words in word_lists]).encode(), dtype=np.uint8)
+    seps = np.flatnonzero((data == 32) | (data == 10))
+    counts = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    if len(seps) != int(counts.sum()) - 1:
+        return None
+    return data, np.concatenate(([0], seps + 1)), np.concatenate((seps, [len(data)])), counts
+
+
+def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHINGLE_WORDS) -> tuple[Any, Any]:
+    """:func:`~antara_crawler.store.shingle_hash.shingle_hash32` of every shingle of these fingerprints, in
+    :func:`shingle_list` order, and the number of shingles of each: ``(hashes, counts)``.
+
+    The shingles are not built: a shingle is the span of the joined words from its first word's start to its last
+    word's end, so the words of all are laid out once (:func:`_ascii_spans` tokenises the ASCII texts on the way,
+    :func:`_word_spans` joins given words) and each span hashed in place
+    (:func:`~antara_crawler.store.shingle_hash.hash32_spans`). All fingerprints are of one kind: ASCII texts, or
+    word lists of at least one word. Word lists holding a separator take the plain way: their shingles, then hashed.
+    """
+    if fingerprints and fingerprints[0].ascii_text is not None:
+        spans = _ascii_spans(np, [fp.ascii_text or "" for fp in fingerprints])
+    else:
+        spans = _word_spans(np, [fp.words for fp in fingerprints])
+    if spans is None:
+        lists = [shingle_list(fp.words, k) for fp in fingerprints]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        return hash32(np, [x for shingles in lists for x in shingles]), counts
+    data, word_starts, word_ends, m = spans
+    counts = np.where(m > 0, np.maximum(m - k + 1, 1), 0)
     first_word = np.cumsum(m) - m
     first_shingle = np.cumsum(counts) - counts
     first = np.repeat(first_word - first_shingle, counts) + np.arange(int(counts.sum()))
     last = first + np.repeat(np.minimum(m, k) - 1, counts)
-    return hash32_spans(np, data, word_starts[first], word_ends[last])
+    return hash32_spans(np, data, word_starts[first], word_ends[last]), counts
 
 
-def _signatures(np: Any, fingerprints: Sequence[Fingerprint]) -> Any:
-    """The MinHash values (``len(fingerprints)`` x NUM_PERM uint32) of the shingles of fingerprints with words: the
-    hash of every shingle (for all of them at once: :func:`_shingle_hashes`), then datasketch's fmix and permutations
-    of all of them and a minimum per list, a numpy step per HASH_STEP shingles."""
+def _minhashes(np: Any, hashes: Any, counts: Sequence[int]) -> Any:
+    """The MinHash values (``len(counts)`` x NUM_PERM uint32) of consecutive runs of ``hashes`` (``counts[i]`` > 0
+    shingle hashes each): datasketch's fmix and permutations of all of them and a minimum per run, a numpy step per
+    HASH_STEP shingles."""
     a, b = _permutations()
-    counts = [_count(len(fp.words)) for fp in fingerprints]
-    out = np.empty((len(fingerprints), NUM_PERM), dtype=np.uint32)
-    start = 0
-    while start < len(fingerprints):
+    out = np.empty((len(counts), NUM_PERM), dtype=np.uint32)
+    start, offset = 0, 0
+    while start < len(counts):
         stop, size = start, 0
-        while stop < len(fingerprints) and (stop == start or size + counts[stop] <= HASH_STEP):
+        while stop < len(counts) and (stop == start or size + counts[stop] <= HASH_STEP):
             size += counts[stop]
             stop += 1
-        hv = _shingle_hashes(np, fingerprints[start:stop])
+        hv = hashes[offset : offset + size]
         phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
         phv += b[:, None]
-        offsets = np.cumsum([0] + counts[start : stop - 1])
+        offsets = np.cumsum([0] + list(counts[start : stop - 1]))
         out[start:stop] = np.minimum.reduceat(phv, offsets, axis=1).T
-        start = stop
+        start, offset = stop, offset + size
     return out
+
+
+def _signatures(np: Any, fingerprints: Sequence[Fingerprint]) -> tuple[Any, list[int]]:
+    """The MinHash values (``len(fingerprints)`` x NUM_PERM uint32) of these fingerprints' shingles, and the shingles
+    of each (0: no words, and its row is not a MinHash). ASCII texts and word lists go in separate groups
+    (:func:`_shingle_hashes`), each a step per TEXT_STEP bytes or words."""
+    out = np.zeros((len(fingerprints), NUM_PERM), dtype=np.uint32)
+    shingles = [0] * len(fingerprints)
+    texts = [i for i, fp in enumerate(fingerprints) if fp.ascii_text is not None]
+    lists = [i for i, fp in enumerate(fingerprints) if fp.ascii_text is None and fp.words]
+    for group, size in ((texts, lambda fp: len(fp.ascii_text)), (lists, lambda fp: len(fp.words))):
+        start = 0
+        while start < len(group):
+            stop, total = start, 0
+            while stop < len(group) and (stop == start or total + size(fingerprints[group[stop]]) <= TEXT_STEP):
+                total += size(fingerprints[group[stop]])
+                stop += 1
+            chunk = group[start:stop]
+            hashes, counts = _shingle_hashes(np, [fingerprints[i] for i in chunk])
+            counts = counts.tolist()
+            present = [n for n in counts if n]
+            if present:
+                rows = _minhashes(np, hashes, present)
+                out[[i for i, n in zip(chunk, counts, strict=True) if n]] = rows
+            for i, n in zip(chunk, counts, strict=True):
+                shingles[i] = n
+            start = stop
+    return out, shingles
 
 
 def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
@@ -304,11 +431,14 @@ def band_keys_of(fingerprints: Iterable[Fingerprint]) -> list[list[int]]:
     np = require("numpy")
     b, r = bands()
     prints = list(fingerprints)
-    present = [i for i, fp in enumerate(prints) if len(fp.words)]
     out: list[list[int]] = [[] for _ in prints]
+    if not prints:
+        return out
+    signatures, shingles = _signatures(np, prints)
+    present = [i for i, n in enumerate(shingles) if n]
     if not present:
         return out
-    values = _signatures(np, [prints[i] for i in present]).astype("<u4", copy=False)
+    values = signatures[present].astype("<u4", copy=False)
     width = 4 * r
     # one BLAKE2b state per band, already fed the band's number: a copy of it takes the band's values
     started = [hashlib.blake2b(bytes([band]), digest_size=8) for band in range(b)]

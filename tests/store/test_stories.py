@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ from antara_crawler.store import schema as s
 from antara_crawler.store import signatures as sig
 from antara_crawler.store import stories as st
 from antara_crawler.store.shingle_hash import hash32, shingle_hash32
-from tests.helpers import ROOT, story_corpus
+from tests.helpers import FIXTURES, ROOT, story_corpus
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +231,7 @@ def test_bulk_band_keys_do_not_depend_on_the_batch(corpus, monkeypatch):
     bodies = [a.body for a in corpus.articles[:30]]
     alone = [sig.band_keys(sig.Fingerprint.of(b)) for b in bodies]
     monkeypatch.setattr(sig, "HASH_STEP", 700)  # several numpy steps, some of one body only
+    monkeypatch.setattr(sig, "TEXT_STEP", 5000)  # texts tokenised a few at a time, some alone
     assert sig.band_keys_of([sig.Fingerprint.of(b) for b in bodies]) == alone
 
 
@@ -283,20 +285,97 @@ def test_a_missing_datasketch_still_means_no_bands():
 
 def test_shingle_hashes_in_place_are_those_of_the_shingles(corpus):
     """Hashing each shingle's span of the joined words gives the hashes of the shingle strings themselves: short
-    lists, empty words, non-ASCII, and words holding a separator (the plain way)."""
+    lists, empty words, non-ASCII, and words holding a separator (the plain way); and for ASCII texts, tokenised on
+    the way, the hashes of the shingles of their tokens."""
     import numpy as np
 
     lists = [sig.normalise(a.body) for a in corpus.articles[:40]]
     lists += [["satu"], ["satu", "dua"], ["satu", "dua", "tiga"], ["a", "", "b", "c"], ["café", "naïve", "日本語", "x"]]
     lists += [["ab"] * 40, ["kata" * 20, "b", "c"]]
     odd = [["dua kata", "tiga", "empat"], ["baris\nbaru", "x"]]
-    bodies = [a.body for a in corpus.articles[:40]] + ["satu dua", "Rp45.000 naik, 1/12 pukul 08.30 WIB", "x"]
     for word_lists in (lists, odd, lists + odd):
-        expected = hash32(np, [x for words in word_lists for x in sig.shingle_list(words)])
-        assert sig._shingle_hashes(np, [sig.Fingerprint(w) for w in word_lists]).tolist() == expected.tolist()
+        shingles = [sig.shingle_list(words) for words in word_lists]
+        hashes, counts = sig._shingle_hashes(np, [sig.Fingerprint(w) for w in word_lists])
+        assert hashes.tolist() == hash32(np, [x for s in shingles for x in s]).tolist()
+        assert counts.tolist() == [len(s) for s in shingles]
+    bodies = [a.body for a in corpus.articles[:40]] + [
+        "satu dua",
+        "Rp45.000 naik, 1/12 pukul 08.30 WIB",
+        "x",
+        " \n ",
+        "?!",
+    ]
     prints = [sig.Fingerprint.of(b) for b in bodies]
-    expected = hash32(np, [x for b in bodies for x in sig.shingle_list(sig.normalise(b))])
-    assert sig._shingle_hashes(np, prints).tolist() == expected.tolist()
+    assert all(fp.ascii_text is not None for fp in prints[-5:])
+    texts = [fp for fp in prints if fp.ascii_text is not None]
+    shingles = [sig.shingle_list(sig.tokens(fp.ascii_text)) for fp in texts]
+    hashes, counts = sig._shingle_hashes(np, texts)
+    assert hashes.tolist() == hash32(np, [x for s in shingles for x in s]).tolist()
+    assert counts.tolist() == [len(s) for s in shingles]
+
+
+def _real_texts() -> list[str]:
+    """The bodies of every ground truth in the fixtures (the real pages' and the samples')."""
+    out = []
+    for path in sorted(FIXTURES.rglob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("body"), str):
+            out.append(data["body"])
+    return out
+
+
+def _ascii_tokens(texts: list[str]) -> list[list[str]]:
+    """What :func:`sig._ascii_spans` finds in each text, read back from its spans."""
+    import numpy as np
+
+    data, starts, ends, counts = sig._ascii_spans(np, texts)
+    raw = data.tobytes()
+    found = [raw[s:e].decode("ascii") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    out, at = [], 0
+    for n in counts.tolist():
+        out.append(found[at : at + n])
+        at += n
+    assert at == len(found)
+    parts = raw.split(b"\xff") if texts else []
+    assert len(parts) == len(texts)  # a 0xff between two texts
+    for part, tokens in zip(parts, out, strict=True):  # one space between two tokens, at most one after the last
+        assert part.decode("ascii") in {" ".join(tokens), " ".join(tokens) + " " if tokens else ""}
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(lists(text(alphabet="abzABZ0189_.,/:;-()'\"%&+ \t\n\r\x0b\x0c\x1c\x1f\x00\x7f", max_size=40), max_size=6))
+def test_ascii_spans_are_the_token_pattern(texts):
+    """The batch tokeniser finds in every ASCII text the tokens the pattern finds: letters, numbers with their
+    joiners between digits, a letter next to a digit, every other character a separator; empty texts and texts
+    without a token included."""
+    assert _ascii_tokens(texts) == [sig._TOKEN.findall(t) for t in texts]
+
+
+def test_ascii_spans_tokenise_real_bodies_as_the_pattern(corpus):
+    """On whole bodies (the story corpus and the real ANTARA texts in the fixtures), cleaned as a write cleans them."""
+    texts = [sig._cleaned(a.body) for a in corpus.articles] + [sig._cleaned(t) for t in _real_texts()]
+    texts = [t for t in texts if t.isascii()]
+    assert len(texts) > 40
+    assert _ascii_tokens(texts) == [sig._TOKEN.findall(t) for t in texts]
+
+
+def test_an_ascii_body_is_tokenised_only_when_its_words_are_asked():
+    fp = sig.Fingerprint.of("Harga cabai Rp45.000 per kg, naik 1/12.")
+    assert fp.ascii_text is not None and "words" not in vars(fp)
+    assert sig.band_keys(fp) and "words" not in vars(fp)
+    assert fp.words == ["harga", "cabai", "rp", "45.000", "per", "kg", "naik", "1/12"]
+    assert sig.Fingerprint.of("Ékonomi naik").ascii_text is None
+
+
+def test_band_keys_of_mixed_bodies_are_those_of_each_alone(corpus):
+    """ASCII texts and word lists go in separate groups; the keys come back in the order of the fingerprints."""
+    bodies = [a.body for a in corpus.articles[:20]] + ["Ékonomi naïve café Rp12.000 kata lain lagi", None, "satu"]
+    bodies += ["kata “kutipan” lain – dan seterusnya lagi", "x y z w"]
+    prints = [sig.Fingerprint.of(b) for b in bodies]
+    assert {fp.ascii_text is None for fp in prints} == {True, False}
+    assert sig.band_keys_of(prints) == [sig.band_keys(sig.Fingerprint.of(b)) for b in bodies]
+    assert sig.band_keys_of(prints) == [_datasketch_keys(b) for b in bodies]
 
 
 def _normalise_before(body: str | None) -> list[str]:
@@ -326,6 +405,10 @@ _LINES = [
     "  ",
     "",
     "ſ ı İ K ß",
+    "Editor: X",
+    "edukasi anak 12",
+    "(antara) lain",
+    "Rp4.5x a1b2.3c 10:30/12",
 ]
 
 
@@ -349,6 +432,15 @@ def test_normalise_equals_every_regular_expression_on_indented_lines(lines):
     blank-line-separated and non-ASCII-spaced byline lines are found as the patterns find them."""
     body = "\n".join(indent + line for indent, line in lines)
     assert sig.normalise(body) == _normalise_before(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists(tuples(text(alphabet=" \t\x1c\u00a0", max_size=2), sampled_from(_LINES)), max_size=8))
+def test_the_band_keys_of_a_body_are_those_of_its_normalised_words(lines):
+    """An ASCII body is tokenised by the batch tokeniser, any other by tokens: either way its keys are those of the
+    words normalise gives (byline-like, indented and non-ASCII lines, numbers, letters touching digits)."""
+    body = "\n".join(indent + line for indent, line in lines)
+    assert sig.band_keys(sig.Fingerprint.of(body)) == sig.band_keys(sig.Fingerprint(_normalise_before(body)))
 
 
 def test_normalise_equals_every_regular_expression_on_the_corpus_and_the_bench_bodies(corpus):
