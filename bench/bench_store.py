@@ -82,7 +82,7 @@ class Words:
         rng, sentences, left = self.rng, [], k
         while left > 0:
             n = min(left, rng.randint(8, 16))
-            words = self.take(n).split()
+            words = self.rng.choices(self.words, cum_weights=self.cum, k=n)
             left -= n
             words[0] = words[0].capitalize()
             if n > 4:

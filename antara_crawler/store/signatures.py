@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -374,24 +374,34 @@ def _shingle_hashes(np: Any, fingerprints: Sequence[Fingerprint], k: int = SHING
     return hash32_spans(np, data, word_starts[first], word_ends[last]), counts
 
 
+def _steps(sizes: Sequence[int], limit: int) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of consecutive runs of ``sizes`` whose sum stays within ``limit`` (a run holds at least one):
+    the numpy steps of :func:`_minhashes` and :func:`_signatures`."""
+    start = 0
+    while start < len(sizes):
+        stop, total = start + 1, sizes[start]
+        while stop < len(sizes) and total + sizes[stop] <= limit:
+            total += sizes[stop]
+            stop += 1
+        yield start, stop
+        start = stop
+
+
 def _minhashes(np: Any, hashes: Any, counts: Sequence[int]) -> Any:
     """The MinHash values (``len(counts)`` x NUM_PERM uint32) of consecutive runs of ``hashes`` (``counts[i]`` > 0
     shingle hashes each): datasketch's fmix and permutations of all of them and a minimum per run, a numpy step per
     HASH_STEP shingles."""
     a, b = _permutations()
     out = np.empty((len(counts), NUM_PERM), dtype=np.uint32)
-    start, offset = 0, 0
-    while start < len(counts):
-        stop, size = start, 0
-        while stop < len(counts) and (stop == start or size + counts[stop] <= HASH_STEP):
-            size += counts[stop]
-            stop += 1
+    offset = 0
+    for start, stop in _steps(counts, HASH_STEP):
+        size = sum(counts[start:stop])
         hv = hashes[offset : offset + size]
         phv = np.multiply.outer(a, _fmix32(np, hv))  # NUM_PERM x shingles: each permutation's row is contiguous
         phv += b[:, None]
         offsets = np.cumsum([0] + list(counts[start : stop - 1]))
         out[start:stop] = np.minimum.reduceat(phv, offsets, axis=1).T
-        start, offset = stop, offset + size
+        offset += size
     return out
 
 
@@ -403,23 +413,17 @@ def _signatures(np: Any, fingerprints: Sequence[Fingerprint]) -> tuple[Any, list
     shingles = [0] * len(fingerprints)
     texts = [i for i, fp in enumerate(fingerprints) if fp.ascii_text is not None]
     lists = [i for i, fp in enumerate(fingerprints) if fp.ascii_text is None and fp.words]
-    for group, size in ((texts, lambda fp: len(fp.ascii_text)), (lists, lambda fp: len(fp.words))):
-        start = 0
-        while start < len(group):
-            stop, total = start, 0
-            while stop < len(group) and (stop == start or total + size(fingerprints[group[stop]]) <= TEXT_STEP):
-                total += size(fingerprints[group[stop]])
-                stop += 1
+    sizes = ([len(fingerprints[i].ascii_text or "") for i in texts], [len(fingerprints[i].words) for i in lists])
+    for group, group_sizes in zip((texts, lists), sizes, strict=True):
+        for start, stop in _steps(group_sizes, TEXT_STEP):
             chunk = group[start:stop]
             hashes, counts = _shingle_hashes(np, [fingerprints[i] for i in chunk])
             counts = counts.tolist()
             present = [n for n in counts if n]
             if present:
-                rows = _minhashes(np, hashes, present)
-                out[[i for i, n in zip(chunk, counts, strict=True) if n]] = rows
+                out[[i for i, n in zip(chunk, counts, strict=True) if n]] = _minhashes(np, hashes, present)
             for i, n in zip(chunk, counts, strict=True):
                 shingles[i] = n
-            start = stop
     return out, shingles
 
 
