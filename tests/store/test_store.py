@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from antara_crawler.items import Article, LinkStatus, RelatedLink
 from antara_crawler.store import Archive, WriteResult, content_hash
 from antara_crawler.store.archive import head_revision, to_utc_text
 from antara_crawler.store.search import ArchiveFilter, search
+from tests.helpers import REAL
 from tests.helpers.articles import make_article
 
 
@@ -93,6 +95,17 @@ def test_insert_stores_every_field(db_path: Path, archive: Archive) -> None:
     assert targets == [("babel", 1007), ("babel", 1008), ("babel", 1009)]
     pages = list(archive.iter_pages())
     assert pages == [("babel", 7, art.url, art.raw_html, "2024-01-02 03:04:05")]
+
+
+def test_a_real_size_page_is_kept_as_zlib_and_reads_back_byte_for_byte(db_path: Path, archive: Archive) -> None:
+    html = (REAL / "html" / "www-527615.html").read_bytes()
+    archive.write_batch([make_article(3, raw_html=html)])
+    assert [page[3] for page in archive.iter_pages()] == [html]
+    with sqlite3.connect(db_path) as conn:
+        compression, size, blob = conn.execute("SELECT compression, size, html FROM pages").fetchone()
+    assert (compression, size) == ("zlib", len(html))
+    assert zlib.decompress(blob) == html  # what a SQL user or an older reader does with the column
+    assert len(blob) < len(html) / 3
 
 
 def test_unchanged_recrawl_only_moves_last_crawled_at(db_path: Path, archive: Archive) -> None:
