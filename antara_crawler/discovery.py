@@ -11,7 +11,7 @@ of its own (``tests/crawl/test_discovery_policy.py``) and :mod:`antara_crawler.s
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -57,6 +57,17 @@ def window_ok(iso: str | None, portal: str | None, since: date | None, until: da
     return (since is None or day >= since) and (until is None or day <= until)
 
 
+def archived_before(first_seen: Mapping[tuple[str, int], str], started_at: str) -> set[tuple[str, int]]:
+    """The keys of ``first_seen`` (key -> ``first_seen_at``, UTC text) archived before ``started_at`` (this run's
+    start, same format): the evidence the ``all_archived`` rule takes that earlier runs walked a listing this far.
+
+    An article this run archived (from the feed, a related link, a sibling process, or a page of the listing read
+    after its articles were stored) says nothing of the kind; counting it stopped a first run's paging early. A key
+    first seen in the very second the run started is left out too: paging goes on one page more, never less.
+    """
+    return {key for key, seen in first_seen.items() if seen < started_at}
+
+
 def stop_reason(
     items: Sequence[ListedItem],
     known: Collection[tuple[str, int]],
@@ -69,7 +80,7 @@ def stop_reason(
     catching_up: bool,
 ) -> str | None:
     """Why paging stops after this listing page (``older_than_since``, ``all_archived``, ``max_pages``), or None to
-    go on. ``known`` holds the archived keys among ``items``."""
+    go on. ``known`` holds the keys among ``items`` archived before this run (:func:`archived_before`)."""
     dated = [day_of(e.published_at, e.portal) for e in items]
     if since and all(d is not None and d < since for d in dated):
         return "older_than_since"

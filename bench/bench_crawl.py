@@ -16,7 +16,10 @@ What is measured, exactly:
   and the crawl alone (``time.process_time()`` at ``spider_opened`` and at ``spider_closed``, recorded by
   :class:`CpuMark`, which the benchmark adds to both crawls; all threads of the process count).
 * The mirror is served by threads of this benchmark process; its CPU per run (this process's user + system time
-  while the crawl ran) is printed, since on 2 cores it competes with the crawl.
+  while the crawl ran) is printed, since on 2 cores it competes with the crawl. It answers with ``TCP_NODELAY`` set,
+  as web servers do (tests/site/server.py): before, every kept-alive answer's body waited ~40 ms for the client's
+  delayed ACK, which held the bare spider at ~300 pages/s, or ~580 when the kernel acknowledged at once, so the
+  ratio measured the mirror's stall more than either crawl.
 * Runs are interleaved (bare, antara, bare, antara, ...) and the best of each is kept: the machine's noise hits
   both alike. CPU figures (steadier than wall clock on a shared machine) are the lowest of each kind.
 * A second pair of rows (``--latency``, default 0.05 s; 0 skips it) runs both against a mirror that waits that

@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
 
 from antara_crawler.discovery import (
+    archived_before,
     article_date,
     day_of,
     is_listing_of,
@@ -167,11 +168,13 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
             lambda archive: archive.previous_run(self.name, before_run_id=before, started_before=self._started_at)
         )
 
-    async def _known(self, keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    async def _known(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The archived keys among ``keys``, each with its ``first_seen_at`` (the paging rule needs it); none with
+        ``refresh``."""
         keys = list(dict.fromkeys(keys))
         if self.refresh or not keys:
-            return set()
-        return await self.archive_read(lambda archive: archive.known_keys(keys))
+            return {}
+        return await self.archive_read(lambda archive: archive.first_seen(keys))
 
     def _inc(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"antara/discovery/{key}", n)
@@ -271,7 +274,9 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
         known = await self._known(e.key for e in listing.items)  # all of them, one query: the stop rule needs it too
         async for request in self._schedule_listing(listing, known):
             yield request
-        stop = self._stop_reason(listing, known, page, catching_up=await self._catching_up())
+        # only what earlier runs archived shows they walked this far (discovery.archived_before)
+        before = archived_before(known, self._started_at)
+        stop = self._stop_reason(listing, before, page, catching_up=await self._catching_up())
         if stop:
             self._inc(f"stop/{stop}")
             self.logger.debug("Paging of %s stops at page %d (%s)", portal, page, stop)
@@ -282,7 +287,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
         else:
             self._inc("stop/last_page")
 
-    async def _schedule_listing(self, listing: Listing, known: set[tuple[str, int]]) -> AsyncIterator[Request]:
+    async def _schedule_listing(self, listing: Listing, known: Collection[tuple[str, int]]) -> AsyncIterator[Request]:
         self._inc("listing_entries", len(listing.items))
         wanted = [e for e in listing.items if self._window_ok(e.published_at, e.portal) is not False]
         self._inc("outside_window", len(listing.items) - len(wanted))
@@ -347,7 +352,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
     # -- scheduling -------------------------------------------------------------------------------------------------
 
     async def _discover(
-        self, url: str, key: tuple[str, int], known: set[tuple[str, int]], *, dated: bool, source: str
+        self, url: str, key: tuple[str, int], known: Collection[tuple[str, int]], *, dated: bool, source: str
     ) -> AsyncIterator[Request]:
         if key in known:
             self._inc("known")

@@ -86,6 +86,10 @@ class Archive:
         """Which of these ``(portal, antara_id)`` keys are archived."""
         return reads.known_keys(self.engine, keys)
 
+    def first_seen(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """When each of these keys that is archived was first seen (UTC text; see :func:`reads.first_seen`)."""
+        return reads.first_seen(self.engine, keys)
+
     def known_urls(self, urls: Iterable[str]) -> set[str]:
         """Which of these canonical article URLs are archived (compared by their key, so any slug matches)."""
         return reads.known_urls(self.engine, urls)

@@ -17,17 +17,25 @@ from antara_crawler.urls import parse_article_url
 
 def known_keys(engine: Engine, keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
     """Which of these ``(portal, antara_id)`` keys are archived."""
+    return set(first_seen(engine, keys))
+
+
+def first_seen(engine: Engine, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """When each of these ``(portal, antara_id)`` keys that is archived was first seen (``first_seen_at``, UTC
+    text); keys not archived are absent. One query per portal and CHUNK keys."""
     by_portal: dict[str, set[int]] = defaultdict(set)
     for portal, antara_id in keys:
         by_portal[portal].add(int(antara_id))
-    found: set[tuple[str, int]] = set()
+    found: dict[tuple[str, int], str] = {}
     a = s.articles
     with engine.connect() as conn:
         for portal, ids in by_portal.items():
             id_list = sorted(ids)
             for i in range(0, len(id_list), CHUNK):
-                stmt = select(a.c.antara_id).where(a.c.portal == portal, a.c.antara_id.in_(id_list[i : i + CHUNK]))
-                found.update((portal, antara_id) for (antara_id,) in conn.execute(stmt))
+                stmt = select(a.c.antara_id, a.c.first_seen_at).where(
+                    a.c.portal == portal, a.c.antara_id.in_(id_list[i : i + CHUNK])
+                )
+                found.update(((portal, antara_id), seen) for antara_id, seen in conn.execute(stmt))
     return found
 
 
@@ -237,6 +245,7 @@ __all__ = [
     "RELATED_FIELDS",
     "archived_related",
     "count",
+    "first_seen",
     "get_article",
     "id_in",
     "iter_article_pages",

@@ -10,8 +10,9 @@ How a copy is recognised (the pure part, with its constants tuned on ``tests/hel
 1. **Normalise** the body (drop "Baca juga" lines, dateline, byline and punctuation; lower-case; numbers whole) and
    **shingle** its words; a MinHash of the shingles gives one key per LSH band. Each key is a row of
    ``story_bands`` (band key -> article id, indexed), so the database is the LSH index and finding candidates is
-   one indexed lookup per batch.
-2. **Candidates** share a band key and were published within :data:`WINDOW_DAYS` days of the article.
+   one indexed lookup per batch (limited to the batch's dates, ± :data:`WINDOW_DAYS`).
+2. **Candidates** share a band key and were published within :data:`WINDOW_DAYS` days of the article (an article
+   without a date: any). Only their bodies are read, once each, however many keys they share.
 3. **Verify** each candidate on the exact shingle sets (Jaccard, and the numbers both texts carry): copies (other
    title, byline, editor, Baca juga lines, a trimmed or added last paragraph, a rewritten first sentence) pass; a
    template report of the next day shares its wording but not its numbers; a follow-up shares a paragraph or two of
@@ -138,16 +139,17 @@ def _merge_statement() -> Any:
     return update(a).where(a.c.story_id.in_(bindparam("others", expanding=True))).values(story_id=bindparam("story"))
 
 
-@lru_cache(maxsize=16)
-def _by_keys_statement(size: int) -> Any:
-    """Every stored article holding one of the ``size`` keys ``:k0, :k1, ...``: ``(key, id, story_id, body,
-    published_at or first_seen_at)``. One statement per power-of-two size, compiled once (store/sql.py)."""
+@lru_cache(maxsize=32)
+def _by_keys_statement(size: int, windowed: bool) -> Any:
+    """``(key, article_id)`` of every band holding one of the ``size`` keys ``:k0, :k1, ...``; ``windowed``: only
+    of articles published (or first seen) between ``:lo`` and ``:hi``. One statement per power-of-two size,
+    compiled once (store/sql.py)."""
     sb, a = s.story_bands, s.articles
-    return (
-        select(sb.c.key, a.c.id, a.c.story_id, a.c.body, func.coalesce(a.c.published_at, a.c.first_seen_at))
-        .join(a, a.c.id == sb.c.article_id)
-        .where(sb.c.key.in_([bindparam(name) for name in _key_names(size)]))
-    )
+    stmt = select(sb.c.key, sb.c.article_id).where(sb.c.key.in_([bindparam(name) for name in _key_names(size)]))
+    if windowed:
+        when = func.coalesce(a.c.published_at, a.c.first_seen_at)
+        stmt = stmt.join(a, a.c.id == sb.c.article_id).where(when.between(bindparam("lo"), bindparam("hi")))
+    return stmt
 
 
 @lru_cache(maxsize=16)
@@ -155,13 +157,38 @@ def _key_names(size: int) -> tuple[str, ...]:
     return tuple(f"k{i}" for i in range(size))
 
 
-def _holding(conn: Connection, keys: list[int]) -> Iterator[Any]:
-    """The rows of :func:`_by_keys_statement` for ``keys``: one query per KEY_CHUNK keys, the last chunk padded to
-    a power of two by repeating its last key (a repeated key selects no row twice)."""
+def _holding(conn: Connection, keys: list[int], window: tuple[str, str] | None) -> Iterator[Any]:
+    """The rows of :func:`_by_keys_statement` for ``keys`` (within ``window``, UTC texts, if given): one query per
+    KEY_CHUNK keys, the last chunk padded to a power of two by repeating its last key (a repeated key selects no
+    row twice)."""
     for i in range(0, len(keys), KEY_CHUNK):
         chunk = padded(keys[i : i + KEY_CHUNK], 16)
         size = len(chunk)
-        yield from fetch(conn, _by_keys_statement(size), dict(zip(_key_names(size), chunk, strict=True)))
+        params: dict[str, Any] = dict(zip(_key_names(size), chunk, strict=True))
+        if window is not None:
+            params["lo"], params["hi"] = window
+        yield from fetch(conn, _by_keys_statement(size, window is not None), params)
+
+
+def _call_window(whens: Sequence[datetime | None]) -> tuple[str, str] | None:
+    """The window around every date of one call (UTC texts), which the candidates' dates must fall in; None when an
+    article has no date (it is compared with candidates of any date)."""
+    if not whens or any(w is None for w in whens):
+        return None
+    dated = [w for w in whens if w is not None]
+    return utc_text(min(dated) - _WINDOW), utc_text(max(dated) + _WINDOW)
+
+
+def _standing_statement(ids: tuple[Any, ...]) -> Any:
+    """``(id, story_id, published_at or first_seen_at)`` of the articles ``ids`` (for ``fetch_in``)."""
+    a = s.articles
+    return select(a.c.id, a.c.story_id, func.coalesce(a.c.published_at, a.c.first_seen_at)).where(a.c.id.in_(ids))
+
+
+def _bodies_statement(ids: tuple[Any, ...]) -> Any:
+    """``(id, body)`` of the articles ``ids`` (for ``fetch_in``)."""
+    a = s.articles
+    return select(a.c.id, a.c.body).where(a.c.id.in_(ids))
 
 
 def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = False) -> dict[int, int]:
@@ -169,10 +196,12 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
 
     Articles are matched in the order given (id order), each against everything stored before it, including the
     earlier ones of the same call: the same result as one call per article, with one candidate query per KEY_CHUNK
-    band keys of the whole call and one ``executemany`` each for the bands and the story ids that differ from the
-    rows' (``stored_story``). ``replace``: the articles already had bands (their content changed): those are dropped
-    first, and each keeps its story (see the module docstring). Without the ``analysis`` extra every article gets a
-    story of its own (logged once).
+    band keys of the whole call (within the call's window), one read of the candidates' stories and dates and one
+    of the bodies of those in some article's window, and one ``executemany`` each for the bands and the story ids
+    that differ from the rows' (``stored_story``). A candidate of a story the article already joined is not
+    compared. ``replace``: the articles already had bands (their content changed): those are dropped first, and
+    each keeps its story (see the module docstring). Without the ``analysis`` extra every article gets a story of
+    its own (logged once).
     """
     a, sb = s.articles, s.story_bands
     if not articles:
@@ -195,13 +224,18 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
         return out
     prints = [Fingerprint.of(x.body) for x in articles]
     keys = band_keys_of(prints)
-    # the stored articles sharing a key with any of these: key -> ids, and what the comparison needs of each
+    # the stored articles sharing a key with any of these (key -> ids), then their story and date; for each article,
+    # those published within its window (in id order), whose bodies are fetched once
+    whens = [_when(x.published_at) for x in articles]
     holders: dict[int, list[int]] = {}
-    known: dict[int, tuple[int | None, str | None, datetime | None]] = {}
-    wanted = sorted({k for ks in keys for k in ks})
-    for key, cid, story, body, when in _holding(conn, wanted):
+    for key, cid in _holding(conn, sorted({k for ks in keys for k in ks}), _call_window(whens)):
         holders.setdefault(key, []).append(cid)
-        known[cid] = (story, body, _when(when))
+    standing = {cid: (story, _when(when)) for cid, story, when in fetch_in(conn, _standing_statement, _ids(holders))}
+    plans = [
+        _in_window(when, {c for k in ks for c in holders.get(k, ())}, standing)
+        for when, ks in zip(whens, keys, strict=True)
+    ]
+    bodies = dict(fetch_in(conn, _bodies_statement, sorted({c for plan in plans for c in plan})))
     fingerprints: dict[int, Fingerprint] = {}
     alias: dict[int, int] = {}  # story ids merged into an older one during this call
 
@@ -210,37 +244,53 @@ def assign(conn: Connection, articles: Sequence[NewArticle], *, replace: bool = 
             story = alias[story]
         return story
 
-    # a key only one article of this call holds leads none of the later ones to it: only the others are indexed
+    # the articles of this call are candidates for the later ones: key -> ids (a key only one article of this call
+    # holds leads none of the later ones to it: only the others are indexed)
     counted = Counter(k for ks in keys for k in ks)
+    earlier: dict[int, list[int]] = {}
+    mine: dict[int, tuple[int, datetime | None]] = {}
     out: dict[int, int] = {}
-    for x, fp, ks in zip(articles, prints, keys, strict=True):
-        when = _when(x.published_at)
+    for x, fp, ks, when, plan in zip(articles, prints, keys, whens, plans, strict=True):
         stories = {current[x.id]} if x.id in current else set()
-        for cid in sorted({c for k in ks for c in holders.get(k, ()) if c != x.id}):
-            story, body, cwhen = known[cid]
-            if not _within(when, cwhen):
+        # a candidate of a story this article already joins is not compared: it could only add that story again
+        for cid in plan:
+            story = standing[cid][0]
+            joined = resolve(story if story is not None else cid)
+            if joined in stories:
                 continue
             cfp = fingerprints.get(cid)
             if cfp is None:
-                cfp = fingerprints[cid] = Fingerprint.of(body)
+                cfp = fingerprints[cid] = Fingerprint.of(bodies.get(cid))
             if is_copy(fp, cfp):
-                stories.add(resolve(story if story is not None else cid))
+                stories.add(joined)
+        for cid in _in_window(when, {c for k in ks for c in earlier.get(k, ())}, mine):
+            joined = resolve(mine[cid][0])
+            if joined not in stories and is_copy(fp, fingerprints[cid]):
+                stories.add(joined)
         story_id = min(stories) if stories else x.id
         others = sorted(stories - {story_id})
         if others:  # a bridge: the younger stories join the oldest, stored members included
             conn.execute(_merge_statement(), {"others": others, "story": story_id})
             alias.update((o, story_id) for o in others)
         out[x.id] = story_id
-        # this article is a candidate for the later ones of this call
         fingerprints[x.id] = fp
-        known[x.id] = (story_id, x.body, when)
+        mine[x.id] = (story_id, when)
         for k in ks:
             if counted[k] > 1:
-                holders.setdefault(k, []).append(x.id)
+                earlier.setdefault(k, []).append(x.id)
     out = {i: resolve(sid) for i, sid in out.items()}
     _set_stories(conn, articles, out, current if replace else None)
     _insert_bands(conn, ids, keys)
     return out
+
+
+def _ids(holders: dict[int, list[int]]) -> list[int]:
+    return sorted({cid for ids in holders.values() for cid in ids})
+
+
+def _in_window(when: datetime | None, ids: set[int], dated: dict[int, tuple[int | None, datetime | None]]) -> list[int]:
+    """Those of ``ids`` (known to ``dated``: ``id -> (story, date)``) published within the window of ``when``."""
+    return [i for i in sorted(ids) if i in dated and _within(when, dated[i][1])]
 
 
 def load() -> bool:

@@ -1,6 +1,6 @@
 """The ``antara`` spider's discovery decisions, in process: arguments, feeds, listings, paging, window, depth.
 
-The archive is replaced by a fake that answers ``known_keys`` (and counts the queries), robots.txt is off, and
+The archive is replaced by a fake that answers ``first_seen`` (and counts the queries), robots.txt is off, and
 callbacks run on saved pages built with ``file_response``.
 """
 
@@ -24,23 +24,28 @@ FEED = SAMPLES / "regional_rss_terkini.xml"
 FEED_URL = "https://babel.antaranews.com/rss/terkini.xml"
 
 
+#: when the fake's known keys were first seen: before any spider of these tests started
+EARLIER_RUN = "2000-01-01 00:00:00"
+
+
 class FakeArchive:
     closed = False
 
-    def __init__(self, known=()):
+    def __init__(self, known=(), first_seen_at: str = EARLIER_RUN):
         self.known = set(known)
+        self.first_seen_at = first_seen_at
         self.queries: list[list[tuple[str, int]]] = []
 
-    def known_keys(self, keys):
+    def first_seen(self, keys):
         keys = list(keys)
         self.queries.append(keys)
-        return {k for k in keys if k in self.known}
+        return {k: self.first_seen_at for k in keys if k in self.known}
 
 
-def make_spider(known=(), **kwargs) -> AntaraCrawlSpider:
+def make_spider(known=(), first_seen_at: str = EARLIER_RUN, **kwargs) -> AntaraCrawlSpider:
     crawler = get_crawler(AntaraCrawlSpider, antara_settings(ROBOTSTXT_OBEY=False))
     spider = AntaraCrawlSpider.from_crawler(crawler, **{"portals": "babel", **kwargs})
-    crawler.antara_archive = FakeArchive(known)  # what store.get_archive(crawler) answers
+    crawler.antara_archive = FakeArchive(known, first_seen_at)  # what store.get_archive(crawler) answers
     spider.__dict__["_catch_up"] = False  # the previous run finished (no crawl_runs table here)
     return spider
 
@@ -176,6 +181,15 @@ def test_listing_all_archived_stops_paging():
     assert stat(spider, "stop/all_archived") == 1
 
 
+def test_listing_archived_by_this_run_goes_on():
+    # every entry is archived, but by this run (from the feed or a related link before the listing page came):
+    # that says nothing about the older pages, so paging goes on (a first run once stopped here and lost them)
+    spider = make_spider(known=LISTING_KEYS, first_seen_at="9999-12-31 00:00:00")
+    out = run(spider.parse_listing_page(listing_response()))
+    assert article_requests(out) == [] and len(listing_requests(out)) == 1
+    assert stat(spider, "stop/all_archived") is None
+
+
 def test_listing_all_archived_goes_on_after_an_unfinished_run():
     spider = make_spider(known=LISTING_KEYS)
     spider.__dict__["_catch_up"] = True  # the previous run was killed: older pages may still miss articles
@@ -197,6 +211,25 @@ def test_previous_run_read_from_crawl_runs(tmp_path):
     archive.start_run("antara", {})  # killed: never finished
     del spider.__dict__["_catch_up"]
     assert asyncio.run(spider._catching_up()) is True
+    archive.close()
+
+
+def test_listing_paging_reads_first_seen_from_a_real_archive(tmp_path):
+    from antara_crawler.store import Archive
+    from tests.helpers.articles import make_article
+
+    archive = Archive.open(f"sqlite:///{tmp_path / 'a.db'}")
+    before_the_run = [make_article(i, fetched_at="2026-02-20T08:00:00+07:00") for _, i in LISTING_KEYS]
+    archive.write_batch(before_the_run)
+    spider = make_spider()
+    spider.crawler.antara_archive = archive
+    assert run(spider.parse_listing_page(listing_response())) == []  # earlier runs walked this page
+    assert stat(spider, "stop/all_archived") == 1
+
+    spider = make_spider()
+    spider.crawler.antara_archive = archive
+    spider._started_at = "2026-02-20 00:00:00"  # a run that started before they were first seen (01:00 UTC)
+    assert len(listing_requests(run(spider.parse_listing_page(listing_response())))) == 1
     archive.close()
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from antara_crawler.discovery import (
+    archived_before,
     article_date,
     day_of,
     is_listing_of,
@@ -51,6 +52,16 @@ def test_window_ok_bounds_are_inclusive_portal_days():
     assert window_ok(None, "babel", None, None) is True  # no window: everything is in it
     assert window_ok("2026-02-23T00:00:00+07:00", "babel", None, until) is False
     assert window_ok("2020-01-01T00:00:00+07:00", "babel", None, until) is True
+
+
+def test_archived_before_keeps_only_keys_first_seen_before_the_run_started():
+    first_seen = {
+        ("babel", 1): "2026-02-20 23:59:59",  # an earlier run
+        ("babel", 2): "2026-02-21 00:00:00",  # the second the run started: not counted (one page more, never less)
+        ("babel", 3): "2026-02-21 00:05:00",  # archived by this run (its feed, a related link, a sibling process)
+    }
+    assert archived_before(first_seen, "2026-02-21 00:00:00") == {("babel", 1)}
+    assert archived_before({}, "2026-02-21 00:00:00") == set()
 
 
 def test_stop_when_every_dated_item_is_older_than_since():

@@ -235,6 +235,16 @@ def test_known_keys_and_urls_chunk_big_inputs(archive: Archive) -> None:
     assert archive.known_urls(urls) == {"https://babel.antaranews.com/berita/5/any-slug"}
 
 
+def test_first_seen_gives_each_archived_key_its_first_fetch_time(archive: Archive) -> None:
+    archive.write_batch([make_article(1, fetched_at="2026-02-20T08:00:00+07:00")])
+    archive.write_batch([make_article(1, fetched_at="2026-02-21T08:00:00+07:00", title="Judul baru")])
+    archive.write_batch([make_article(2, portal="jatim", fetched_at="2026-02-22T10:30:00+00:00")])
+    assert archive.first_seen([("babel", 1), ("jatim", 2), ("babel", 3)]) == {
+        ("babel", 1): "2026-02-20 01:00:00",  # UTC; a changed re-crawl keeps the first time
+        ("jatim", 2): "2026-02-22 10:30:00",
+    }
+
+
 def test_a_batch_over_several_probe_statements_finds_every_stored_key(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:

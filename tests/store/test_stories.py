@@ -145,6 +145,58 @@ def test_new_articles_are_inserted_with_their_story_and_only_copies_updated(tmp_
     assert set(grouping.values()) == {1}
 
 
+def _copies(corpus: story_corpus.Corpus, n: int) -> list[Article]:
+    """``n`` copies of one story of the corpus, each a fresh Article of its own portal and id."""
+    long = max(corpus.articles, key=lambda a: len(a.body or ""))
+    return [
+        Article(url=f"https://babel.antaranews.com/berita/{i}/a", portal="babel", antara_id=i, body=long.body)
+        for i in range(1, n + 1)
+    ]
+
+
+def test_copies_are_grouped_within_the_window_and_an_undated_copy_with_any(tmp_path, corpus):
+    """Candidates must be published within WINDOW_DAYS of the article (the batch's window is applied in the
+    query); an article without a date is compared with candidates of any date."""
+    first, near, far, undated = _copies(corpus, 4)
+    first.published_at = "2024-03-01T10:00:00+07:00"
+    near.published_at = "2024-03-04T09:00:00+07:00"  # 3 days later: a copy
+    far.published_at = "2024-03-20T10:00:00+07:00"  # 19 days later: a story of its own
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        archive.write_batch([first])
+        archive.write_batch([near, far])  # one call whose window spans both
+        dated = _grouping(archive)
+        archive.write_batch([undated])
+        grouping = _grouping(archive)
+    assert dated[near.key] == dated[first.key] == 1
+    assert dated[far.key] == 3
+    assert set(grouping.values()) == {1}  # the undated copy matches both stories: the younger merges into the oldest
+
+
+def test_only_candidates_in_the_window_have_their_body_read_once_each(tmp_path, corpus):
+    """A stored copy shares many band keys with a new one: its body is read once; a copy published outside the
+    batch's window is not read at all."""
+    from sqlalchemy import event
+
+    old, recent, new = _copies(corpus, 3)
+    old.published_at = "2023-01-01T10:00:00+07:00"
+    recent.published_at = "2024-03-01T10:00:00+07:00"
+    new.published_at = "2024-03-02T10:00:00+07:00"
+    read: list[object] = []
+    with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
+        archive.write_batch([old, recent])
+        ids = {k: i for k, i in zip((old.key, recent.key), (1, 2), strict=True)}
+
+        @event.listens_for(archive.engine, "before_cursor_execute")
+        def _seen(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if statement.startswith("SELECT articles.id, articles.body"):
+                read.extend(parameters.values() if isinstance(parameters, dict) else parameters)
+
+        archive.write_batch([new])
+        grouping = _grouping(archive)
+    assert set(read) == {ids[recent.key]}  # padded to a power of two with the same id
+    assert grouping[new.key] == grouping[recent.key] != grouping[old.key]
+
+
 def test_rebuild_gives_the_same_grouping(tmp_path, corpus):
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         _write(archive, corpus.articles)
