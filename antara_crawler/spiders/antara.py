@@ -169,8 +169,7 @@ class AntaraCrawlSpider(IdBackfillMixin, AntaraSpider):
         )
 
     async def _known(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-        """The archived keys among ``keys``, each with its ``first_seen_at`` (the paging rule needs it); none with
-        ``refresh``."""
+        """The archived keys among ``keys`` with their ``first_seen_at`` (for the paging rule); none on refresh."""
         keys = list(dict.fromkeys(keys))
         if self.refresh or not keys:
             return {}
