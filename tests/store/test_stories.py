@@ -184,7 +184,7 @@ def test_only_candidates_in_the_window_have_their_body_read_once_each(tmp_path, 
     read: list[object] = []
     with Archive.open(f"sqlite:///{tmp_path / 'a.db'}") as archive:
         archive.write_batch([old, recent])
-        ids = {k: i for k, i in zip((old.key, recent.key), (1, 2), strict=True)}
+        ids = {old.key: 1, recent.key: 2}  # their article ids, in write order
 
         @event.listens_for(archive.engine, "before_cursor_execute")
         def _seen(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
