@@ -370,8 +370,8 @@ def build_big_archive(db: Path, n: int, seed: int = 1) -> tuple[float, BigWords]
                         "url": f"https://{portal}.antaranews.com/berita/{article_id}/x",
                         "title": words.take(8),
                         "body": words.take(40),
-                        # as the store writes them: UTC, and the page's own (WIB) time for the local-day filters
-                        "published_at": f"{month}-{day:02d}T{hour:02d}:00:00+00:00",
+                        # as the store writes them (docs/SCHEMA.md): UTC text, and the page's own WIB time for the local-day filters
+                        "published_at": f"{month}-{day:02d} {hour:02d}:00:00",
                         "published_at_local": f"{month}-{day:02d}T{hour + 7:02d}:00:00+07:00",
                         "content_hash": "x",
                         "first_seen_at": now,

@@ -6,4 +6,4 @@ Bump :data:`HEAD_REVISION` with every new migration in ``migrations/versions``;
 is opened without importing Alembic at all; any other revision is migrated by Alembic (``store/engine.py``).
 """
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"

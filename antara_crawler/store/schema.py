@@ -5,7 +5,7 @@ result so the archive can build queries, and a test checks the two agree. Times 
 ``YYYY-MM-DD HH:MM:SS`` (sortable, read by SQLite's date functions and castable on PostgreSQL).
 
 SQLite-only parts live in the migrations behind a dialect check: the FTS5 table ``articles_fts`` (title, body) kept
-in sync by triggers, and the connection PRAGMAs set by :mod:`antara_crawler.store.engine`. PostgreSQL-only: the GIN
+in sync by triggers, the covering index of :data:`SQLITE_ONLY_INDEXES` (search, migration 0009), and the connection PRAGMAs set by :mod:`antara_crawler.store.engine`. PostgreSQL-only: the GIN
 expression index in :data:`POSTGRESQL_ONLY_INDEXES` (full-text search, migration 0004), which metadata cannot mirror.
 """
 
@@ -201,3 +201,8 @@ SQLITE_ONLY_TABLES = ("articles_fts",)
 #: PostgreSQL-only indexes over expressions (full-text search, see :mod:`antara_crawler.store.search`) that the
 #: metadata does not describe
 POSTGRESQL_ONLY_INDEXES = ("ix_articles_tsv",)
+#: SQLite's covering index for the ranking step of full-text search (migration 0009; :mod:`antara_crawler.store.search`
+#: names it in its SQL): ``articles (id, published_at, portal, published_at_local)``
+SEARCH_INDEX = "ix_articles_search"
+#: SQLite-only indexes that the metadata does not describe
+SQLITE_ONLY_INDEXES = (SEARCH_INDEX,)

@@ -27,7 +27,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Integer, Select, bindparam, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import OperationalError
 
 from antara_crawler.portals import parse_portal_list
@@ -220,15 +233,7 @@ def search_statement(engine: Engine, query: str, flt: ArchiveFilter, limit: int)
     a = s.articles
     cols = [a.c.portal, a.c.antara_id, a.c.url, a.c.title, a.c.published_at_local]
     if is_sqlite(engine):
-        score = func.bm25(_FTS, *BM25_WEIGHTS)
-        # the body's best passage (the title is shown anyway; a title-only match gives the lede)
-        snippet = func.snippet(_FTS, 1, SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS)
-        stmt = (
-            select(*cols, score.label("score"), snippet.label("snippet"))
-            .select_from(articles_fts.join(a, a.c.id == articles_fts.c.rowid))
-            .where(fts_match(query), *flt.conditions())
-            .order_by(score, a.c.published_at.desc(), a.c.id)
-        )
+        return _sqlite_search_statement(query, flt, limit)
     elif engine.dialect.name == "postgresql":
         match, rank = pg_match(query), pg_rank(query)
         # ts_headline() is costly: PostgreSQL evaluates it after the sort and LIMIT, on the hits shown only
@@ -250,6 +255,47 @@ def search_statement(engine: Engine, query: str, flt: ArchiveFilter, limit: int)
             .order_by(a.c.published_at.desc(), a.c.id.desc())
         )
     return stmt.limit(limit)
+
+
+def _sqlite_search_statement(query: str, flt: ArchiveFilter, limit: int) -> Select[Any]:
+    """The best ``limit`` hits in two steps. ``top``: every match is scored (bm25) and filtered on the columns of
+    :data:`~antara_crawler.store.schema.SEARCH_INDEX` alone (revision 0009), never its row with the body. Then the
+    rows and snippets of those hits are read, in the same order. In one step SQLite read the whole row of every
+    match, body included, and a snippet for each one that entered the top-``limit`` sorter (README, "Search on
+    real-size bodies")."""
+    a = s.articles
+    score = func.bm25(_FTS, *BM25_WEIGHTS)
+    ranked = (
+        select(articles_fts.c.rowid.label("id"), score.label("score"), a.c.published_at.label("published_at"))
+        .select_from(articles_fts.join(a, a.c.id == articles_fts.c.rowid))
+        .where(fts_match(query), *flt.conditions())
+        .order_by(score, a.c.published_at.desc(), a.c.id)
+        .limit(limit)
+    )
+    # SQLAlchemy's SQLite dialect renders no table hints, and SQLite's planner always looks a rowid up in the table,
+    # so the index is named in the SQL itself (the join is the one built just above)
+    compiled = ranked.compile(dialect=sqlite_dialect(paramstyle="named"), compile_kwargs={"render_postcompile": True})
+    sql = str(compiled)
+    plain = "JOIN articles ON articles.id = articles_fts.rowid"
+    if sql.count(plain) != 1:
+        raise RuntimeError(f"the ranking statement no longer has the join it names the index in: {sql}")
+    sql = sql.replace(plain, f"JOIN articles INDEXED BY {s.SEARCH_INDEX} ON articles.id = articles_fts.rowid")
+    top = (
+        text(sql)
+        .bindparams(**compiled.params)
+        .columns(column("id", Integer), column("score"), column("published_at"))
+        .cte("top")
+    )
+    row = a.alias("hit")
+    # the body's best passage (the title is shown anyway; a title-only match gives the lede)
+    snippet = func.snippet(_FTS, 1, SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS)
+    cols = [row.c.portal, row.c.antara_id, row.c.url, row.c.title, row.c.published_at_local]
+    return (
+        select(*cols, top.c.score, snippet.label("snippet"))
+        .select_from(top.join(articles_fts, articles_fts.c.rowid == top.c.id).join(row, row.c.id == top.c.id))
+        .where(fts_match(query))
+        .order_by(top.c.score, top.c.published_at.desc(), top.c.id)
+    )
 
 
 def _python_snippet(body: str | None, query: str, width: int = 80) -> str:
