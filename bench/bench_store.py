@@ -370,7 +370,8 @@ def build_big_archive(db: Path, n: int, seed: int = 1) -> tuple[float, BigWords]
                         "url": f"https://{portal}.antaranews.com/berita/{article_id}/x",
                         "title": words.take(8),
                         "body": words.take(40),
-                        # as the store writes them (docs/SCHEMA.md): UTC text, and the page's own WIB time for the local-day filters
+                        # as the store writes them (docs/SCHEMA.md): UTC text, and the page's own WIB time (the
+                        # local-day filters read it)
                         "published_at": f"{month}-{day:02d} {hour:02d}:00:00",
                         "published_at_local": f"{month}-{day:02d}T{hour + 7:02d}:00:00+07:00",
                         "content_hash": "x",
@@ -391,8 +392,8 @@ def build_big_archive(db: Path, n: int, seed: int = 1) -> tuple[float, BigWords]
 def big_queries(archive: Archive, words: BigWords) -> list[tuple[str, Callable[[], list[Any]]]]:
     """The timed queries on the big archive, as users run them: ``scrapy search`` (the store's one full-text search:
     bm25 and a snippet), the same filtered to one portal and one year, and a portal's month listing. A label in
-    brackets has no target: a function word matches a fifth of the archive, and every match is scored (and, filtered,
-    joined to its row) before the best 20 are kept."""
+    brackets has no target: a function word matches a fifth of the archive, and every match is scored before the
+    best 20 are kept."""
     portal, month = PORTALS[7], "2020-06"
     year = ArchiveFilter(portals=[portal], since="2020-01-01", until="2020-12-31")
     with archive.engine.connect() as conn:

@@ -230,11 +230,11 @@ class SearchHit:
 
 
 def search_statement(engine: Engine, query: str, flt: ArchiveFilter, limit: int) -> Select[Any]:
-    a = s.articles
-    cols = [a.c.portal, a.c.antara_id, a.c.url, a.c.title, a.c.published_at_local]
     if is_sqlite(engine):
         return _sqlite_search_statement(query, flt, limit)
-    elif engine.dialect.name == "postgresql":
+    a = s.articles
+    cols = [a.c.portal, a.c.antara_id, a.c.url, a.c.title, a.c.published_at_local]
+    if engine.dialect.name == "postgresql":
         match, rank = pg_match(query), pg_rank(query)
         # ts_headline() is costly: PostgreSQL evaluates it after the sort and LIMIT, on the hits shown only
         headline = func.ts_headline(
