@@ -20,6 +20,9 @@ What is measured, exactly:
   as web servers do (tests/site/server.py): before, every kept-alive answer's body waited ~40 ms for the client's
   delayed ACK, which held the bare spider at ~300 pages/s, or ~580 when the kernel acknowledged at once, so the
   ratio measured the mirror's stall more than either crawl.
+* A third series on loopback (``--no-ablate`` skips it) runs our crawl with the store pipeline off (it exits 3,
+  ``nothing_stored``), to split our extra CPU per page into the store's share and the rest (extraction, listing
+  pages, the items' path through Scrapy's middlewares, pipelines and signals).
 * Runs are interleaved (bare, antara, bare, antara, ...) and the best of each is kept: the machine's noise hits
   both alike. CPU figures (steadier than wall clock on a shared machine) are the lowest of each kind.
 * A second pair of rows (``--latency``, default 0.05 s; 0 skips it) runs both against a mirror that waits that
@@ -36,10 +39,12 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,17 +172,30 @@ def _urls(site) -> list[str]:
     return urls
 
 
-def _pairs(repeat: int, bare_args: list[str], crawl_args, server, tmp_path: Path) -> tuple[list[Run], list[Run]]:
-    """``repeat`` runs of each crawl, interleaved (the machine's noise hits both alike); each antara run gets a new
-    archive (``crawl_args(n)``)."""
-    bares, fulls = [], []
+def _no_store() -> str:
+    """``ITEM_PIPELINES`` for the third series of the loopback rows: the project's pipelines without the store, which
+    splits our extra CPU into the store's share and the rest (extraction, listings, Scrapy's item path). That crawl
+    exits 3 (``nothing_stored``)."""
+    from antara_crawler import settings as project
+
+    return json.dumps({path: order for path, order in project.ITEM_PIPELINES.items() if "StorePipeline" not in path})
+
+
+NO_STORE = _no_store()
+
+
+def _series(repeat: int, crawls: list[tuple[str, Callable[[int], list[str]], tuple[int, ...]]], server, tmp_path):
+    """``repeat`` runs of each crawl, interleaved (the machine's noise hits all alike): ``crawls`` holds ``(label,
+    args of run n, the exit codes it may end with)``. Returns the runs of each, in the order given."""
+    runs: list[list[Run]] = [[] for _ in crawls]
     for n in range(repeat):
-        bares.append(_scrapy(bare_args, server, tmp_path / "bare.log"))
-        fulls.append(_scrapy(crawl_args(n), server, tmp_path / "crawl.log"))
-        if fulls[-1].returncode != 0:
-            print((tmp_path / "crawl.log").read_text()[-3000:])
-            raise RuntimeError(f"the antara crawl exited with {fulls[-1].returncode}")
-    return bares, fulls
+        for series, (label, args, codes) in zip(runs, crawls, strict=True):
+            log = tmp_path / f"{label}.log"
+            series.append(_scrapy(args(n), server, log))
+            if series[-1].returncode not in codes:
+                print(log.read_text()[-3000:])
+                raise RuntimeError(f"the {label} crawl exited with {series[-1].returncode}")
+    return runs
 
 
 @dataclass
@@ -197,6 +215,12 @@ class Best:
         """Lowest CPU ms per page: ``what`` is "process" (start-up included), "crawl" or "server"."""
         attr = {"process": "cpu_seconds", "crawl": "crawl_cpu_seconds", "server": "server_cpu_seconds"}[what]
         return min(r.ms_per_page(getattr(r, attr)) for r in self.runs)
+
+    def median_ms(self, what: str) -> float:
+        """Median CPU ms per page (``what`` as for :meth:`ms`): steadier than the lowest for a difference of two
+        series, where one lucky run of either would move the whole difference."""
+        attr = {"process": "cpu_seconds", "crawl": "crawl_cpu_seconds", "server": "server_cpu_seconds"}[what]
+        return statistics.median(r.ms_per_page(getattr(r, attr)) for r in self.runs)
 
     @property
     def peak_mb(self) -> float:
@@ -242,6 +266,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--latency", type=float, default=0.05, help="seconds the mirror waits per answer in the extra rows; 0: none"
     )
+    parser.add_argument(
+        "--no-ablate", dest="ablate", action="store_false", help="skip the third series (our crawl, store pipeline off)"
+    )
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="extra setting, both runs")
     args, _ = parser.parse_known_args(argv if argv is not None else [])
     scale = max(0.0001, float(os.environ.get("ANTARA_BENCH_SCALE", "1")))
@@ -265,19 +292,26 @@ def main(argv: list[str] | None = None) -> None:
             with MirrorServer(site.root, delay=latency) as server:
                 common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST, *extra]
 
-                def crawl_args(n: int, latency=latency, common=common) -> list[str]:
-                    db = tmp_path / f"a{n}-{latency}.db"
+                def crawl_args(n: int, latency=latency, common=common, name: str = "a") -> list[str]:
+                    db = tmp_path / f"{name}{n}-{latency}.db"  # a new archive for every run
                     portals_arg = f"portals={args.portals}"
                     return ["crawl", "antara", "-a", portals_arg, "-s", f"ANTARA_DB_URL=sqlite:///{db}", *common]
 
-                bares, fulls = _pairs(args.repeat, [*bare_script, *common], crawl_args, server, tmp_path)
-                series[latency] = Best(bares), Best(fulls)
+                crawls = [("bare", lambda n, common=common: [*bare_script, *common], (0,)), ("crawl", crawl_args, (0,))]
+                if latency == 0.0 and args.ablate:
+                    no_store_args = lambda n: [*crawl_args(n, name="n"), "-s", f"ITEM_PIPELINES={NO_STORE}"]  # noqa: E731
+                    crawls.append(("no-store", no_store_args, (3,)))
+                runs = _series(args.repeat, crawls, server, tmp_path)
+                series[latency] = Best(runs[0]), Best(runs[1])
                 if latency == 0.0:
+                    no_store = Best(runs[2]) if args.ablate else None
                     again = _scrapy(crawl_args(0), server, tmp_path / "again.log")
                     article_requests_again = sum(1 for p in server.requests[-again.requests :] if "/berita/" in p)
 
     bare, full = series[0.0]
     _report("mirror on loopback, no latency (the target)", bare, full, target=True)
+    if no_store is not None:
+        _report_split(bare, no_store, full)
     print(
         f"peak memory per crawl process (its own VmHWM): antara {full.peak_mb:.0f} MB, bare {bare.peak_mb:.0f} MB "
         f"(target < {TARGET_RSS_MB} MB): {'ok' if full.peak_mb < TARGET_RSS_MB else 'OVER TARGET'}"
@@ -297,6 +331,23 @@ def main(argv: list[str] | None = None) -> None:
             f"network-bound ceiling: {in_flight} requests in flight / {args.latency * 1000:.0f} ms = "
             f"{in_flight / args.latency:.0f} pages/s; a crawl well under it is limited by its own CPU"
         )
+
+
+def _report_split(bare: Best, no_store: Best, full: Best) -> None:
+    """Where our extra crawl CPU per page goes, from the third series (the same crawl with the store pipeline off):
+    the store's share is full minus no-store, the rest (extraction, listing pages, the items' path through Scrapy)
+    is no-store minus bare. Medians of each series' crawl CPU per page: the lowest of each swings too much for a
+    difference (one run of 3 at 2,000 articles once put the store at 0.14 ms, the medians at ~0.9)."""
+    b, n, f = bare.median_ms("crawl"), no_store.median_ms("crawl"), full.median_ms("crawl")
+    print(
+        f"where the extra CPU goes (crawl only, median ms per page): bare {b:.2f}; + spider, extraction and Scrapy's item path "
+        f"{n - b:.2f} (store pipeline off: {n:.2f}, {no_store.pages_per_second:.0f} pages/s); + the store {f - n:.2f}"
+        f" = {f:.2f}"
+    )
+    print(
+        f"  the ratio with no store at all would be {no_store.pages_per_second / bare.pages_per_second:.0%} in pages/s"
+        f" ({b / n if n else 0:.0%} in CPU): the target needs the other share cut too"
+    )
 
 
 def _in_flight(extra: list[str]) -> int:
