@@ -337,7 +337,7 @@ def _report_split(bare: Best, no_store: Best, full: Best) -> None:
     """Where our extra crawl CPU per page goes, from the third series (the same crawl with the store pipeline off):
     the store's share is full minus no-store, the rest (extraction, listing pages, the items' path through Scrapy)
     is no-store minus bare. Medians of each series' crawl CPU per page: the lowest of each swings too much for a
-    difference (one run of 3 at 2,000 articles once put the store at 0.14 ms, the medians at ~0.9)."""
+    difference (the lowest of one bench of 3 runs put the store at 0.14 ms; the medians of a run of 5 at 0.81)."""
     b, n, f = bare.median_ms("crawl"), no_store.median_ms("crawl"), full.median_ms("crawl")
     print(
         f"where the extra CPU goes (crawl only, median ms per page): bare {b:.2f}; + spider, extraction and Scrapy's item path "
