@@ -211,16 +211,19 @@ class Best:
     def best(self, figure) -> Run:
         return min(self.runs, key=figure)
 
-    def ms(self, what: str) -> float:
-        """Lowest CPU ms per page: ``what`` is "process" (start-up included), "crawl" or "server"."""
+    def _ms_per_page(self, what: str) -> list[float]:
+        """CPU ms per page of every run: ``what`` is "process" (start-up included), "crawl" or "server"."""
         attr = {"process": "cpu_seconds", "crawl": "crawl_cpu_seconds", "server": "server_cpu_seconds"}[what]
-        return min(r.ms_per_page(getattr(r, attr)) for r in self.runs)
+        return [r.ms_per_page(getattr(r, attr)) for r in self.runs]
+
+    def ms(self, what: str) -> float:
+        """Lowest CPU ms per page (``what`` as for :meth:`_ms_per_page`)."""
+        return min(self._ms_per_page(what))
 
     def median_ms(self, what: str) -> float:
-        """Median CPU ms per page (``what`` as for :meth:`ms`): steadier than the lowest for a difference of two
-        series, where one lucky run of either would move the whole difference."""
-        attr = {"process": "cpu_seconds", "crawl": "crawl_cpu_seconds", "server": "server_cpu_seconds"}[what]
-        return statistics.median(r.ms_per_page(getattr(r, attr)) for r in self.runs)
+        """Median CPU ms per page: steadier than the lowest for a difference of two series, where one lucky run of
+        either would move the whole difference."""
+        return statistics.median(self._ms_per_page(what))
 
     @property
     def peak_mb(self) -> float:
@@ -288,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
         extra = [x for setting in args.set for x in ("-s", setting)]
         bare_script = ["runspider", str(Path(__file__).resolve()), "-a", f"urls_file={tmp_path / 'urls.txt'}"]
         series: dict[float, tuple[Best, Best]] = {}
+        no_store: Best | None = None  # the third series (loopback only)
         for latency in (0.0, args.latency) if args.latency > 0 else (0.0,):
             with MirrorServer(site.root, delay=latency) as server:
                 common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST, *extra]
@@ -304,7 +308,8 @@ def main(argv: list[str] | None = None) -> None:
                 runs = _series(args.repeat, crawls, server, tmp_path)
                 series[latency] = Best(runs[0]), Best(runs[1])
                 if latency == 0.0:
-                    no_store = Best(runs[2]) if args.ablate else None
+                    if args.ablate:
+                        no_store = Best(runs[2])
                     again = _scrapy(crawl_args(0), server, tmp_path / "again.log")
                     article_requests_again = sum(1 for p in server.requests[-again.requests :] if "/berita/" in p)
 

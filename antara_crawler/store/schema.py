@@ -6,7 +6,8 @@ result so the archive can build queries, and a test checks the two agree. Times 
 
 SQLite-only parts live in the migrations behind a dialect check: the FTS5 table ``articles_fts`` (title, body) kept
 in sync by triggers, the covering index of :data:`SQLITE_ONLY_INDEXES` (search, migration 0009), and the connection
-PRAGMAs set by :mod:`antara_crawler.store.engine`. PostgreSQL-only: the GIN expression index in :data:`POSTGRESQL_ONLY_INDEXES` (full-text search, migration 0004), which metadata cannot mirror.
+PRAGMAs set by :mod:`antara_crawler.store.engine`. PostgreSQL-only: the GIN expression index in
+:data:`POSTGRESQL_ONLY_INDEXES` (full-text search, migration 0004), which metadata cannot mirror.
 """
 
 from __future__ import annotations

@@ -261,8 +261,8 @@ def _sqlite_search_statement(query: str, flt: ArchiveFilter, limit: int) -> Sele
     """The best ``limit`` hits in two steps. ``top``: every match is scored (bm25) and filtered on the columns of
     :data:`~antara_crawler.store.schema.SEARCH_INDEX` alone (revision 0009), never its row with the body. Then the
     rows and snippets of those hits are read, in the same order. In one step SQLite read the whole row of every
-    match, body included, and a snippet for each one that entered the top-``limit`` sorter (README, "Search on
-    real-size bodies")."""
+    match, body included, and a snippet for each one that entered the top-``limit`` sorter (docs/performance.md,
+    "Search on real-size bodies")."""
     a = s.articles
     score = func.bm25(_FTS, *BM25_WEIGHTS)
     ranked = (

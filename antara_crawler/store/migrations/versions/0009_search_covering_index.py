@@ -5,8 +5,8 @@ the columns this index holds: the tie-break (``published_at``) and the filters (
 it reads the rows and snippets of those hits alone. Without the index, SQLite reads every match's row from the
 table, and ``body`` is stored before ``published_at``. A real body is about 3 KB, so each match costs pages of
 body that the ranking never reads. On 100,000 articles of ~480 words, the top 20 of a word in 1.5% of them took
-34.6 ms before and 11.9 ms with the index, and of a word in 89% of them 335 ms and 231 ms (README, "Search on
-real-size bodies"). PostgreSQL ranks through its GIN index (revision 0004) and gets nothing here.
+34.6 ms before and 11.9 ms with the index, and of a word in 89% of them 335 ms and 231 ms (docs/performance.md,
+"Search on real-size bodies"). PostgreSQL ranks through its GIN index (revision 0004) and gets nothing here.
 
 Revision ID: 0009
 Revises: 0008
