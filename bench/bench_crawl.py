@@ -20,9 +20,13 @@ What is measured, exactly:
   as web servers do (tests/site/server.py): before, every kept-alive answer's body waited ~40 ms for the client's
   delayed ACK, which held the bare spider at ~300 pages/s, or ~580 when the kernel acknowledged at once, so the
   ratio measured the mirror's stall more than either crawl.
-* A third series on loopback (``--no-ablate`` skips it) runs our crawl with the store pipeline off (it exits 3,
-  ``nothing_stored``), to split our extra CPU per page into the store's share and the rest (extraction, listing
-  pages, the items' path through Scrapy's middlewares, pipelines and signals).
+* Two more series on loopback (``--no-ablate`` skips them) split our extra CPU per page in three: discovery only
+  (``bench/discovery_spider.py``: our spider, listings, robots.txt and archive reads included, doing nothing with
+  the article pages it downloads), then our crawl with the store pipeline off (extraction and the items' path
+  through Scrapy's middlewares, pipelines and signals added), then the whole crawl (the store added). The first
+  ends as a crawl with nothing new does (exit 0, no article seen); the second exits 3, ``nothing_stored``. The
+  split also prints the ratio each would reach, and the CPU a page may cost over the bare spider's for the target
+  to hold.
 * Runs are interleaved (bare, antara, bare, antara, ...) and the best of each is kept: the machine's noise hits
   both alike. CPU figures (steadier than wall clock on a shared machine) are the lowest of each kind.
 * A second pair of rows (``--latency``, default 0.05 s; 0 skips it) runs both against a mirror that waits that
@@ -54,6 +58,7 @@ from scrapy import signals
 from bench.procmem import PeakMemory, wait_measured
 
 ROOT = Path(__file__).resolve().parent.parent
+DISCOVERY_SPIDER = Path(__file__).resolve().parent / "discovery_spider.py"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 TARGET_RATIO = 0.80
 TARGET_RSS_MB = 200
@@ -173,9 +178,9 @@ def _urls(site) -> list[str]:
 
 
 def _no_store() -> str:
-    """``ITEM_PIPELINES`` for the third series of the loopback rows: the project's pipelines without the store, which
-    splits our extra CPU into the store's share and the rest (extraction, listings, Scrapy's item path). That crawl
-    exits 3 (``nothing_stored``)."""
+    """``ITEM_PIPELINES`` for the no-store series of the loopback rows: the project's pipelines without the store, which
+    splits the store's share of our extra CPU from extraction's and Scrapy's item path. That crawl exits 3
+    (``nothing_stored``)."""
     from antara_crawler import settings as project
 
     return json.dumps({path: order for path, order in project.ITEM_PIPELINES.items() if "StorePipeline" not in path})
@@ -291,7 +296,7 @@ def main(argv: list[str] | None = None) -> None:
         extra = [x for setting in args.set for x in ("-s", setting)]
         bare_script = ["runspider", str(Path(__file__).resolve()), "-a", f"urls_file={tmp_path / 'urls.txt'}"]
         series: dict[float, tuple[Best, Best]] = {}
-        no_store: Best | None = None  # the third series (loopback only)
+        split: tuple[Best, Best] | None = None  # the discovery-only and no-store series (loopback only)
         for latency in (0.0, args.latency) if args.latency > 0 else (0.0,):
             with MirrorServer(site.root, delay=latency) as server:
                 common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST, *extra]
@@ -303,20 +308,25 @@ def main(argv: list[str] | None = None) -> None:
 
                 crawls = [("bare", lambda n, common=common: [*bare_script, *common], (0,)), ("crawl", crawl_args, (0,))]
                 if latency == 0.0 and args.ablate:
+
+                    def discovery_args(n: int, crawl_args=crawl_args) -> list[str]:
+                        # our crawl's arguments, with the discovery-only spider in place of "crawl antara"
+                        return ["runspider", str(DISCOVERY_SPIDER), *crawl_args(n, name="d")[2:]]
+
                     no_store_args = lambda n: [*crawl_args(n, name="n"), "-s", f"ITEM_PIPELINES={NO_STORE}"]  # noqa: E731
-                    crawls.append(("no-store", no_store_args, (3,)))
+                    crawls += [("discovery", discovery_args, (0,)), ("no-store", no_store_args, (3,))]
                 runs = _series(args.repeat, crawls, server, tmp_path)
                 series[latency] = Best(runs[0]), Best(runs[1])
                 if latency == 0.0:
                     if args.ablate:
-                        no_store = Best(runs[2])
+                        split = Best(runs[2]), Best(runs[3])
                     again = _scrapy(crawl_args(0), server, tmp_path / "again.log")
                     article_requests_again = sum(1 for p in server.requests[-again.requests :] if "/berita/" in p)
 
     bare, full = series[0.0]
     _report("mirror on loopback, no latency (the target)", bare, full, target=True)
-    if no_store is not None:
-        _report_split(bare, no_store, full)
+    if split is not None:
+        _report_split(bare, *split, full)
     print(
         f"peak memory per crawl process (its own VmHWM): antara {full.peak_mb:.0f} MB, bare {bare.peak_mb:.0f} MB "
         f"(target < {TARGET_RSS_MB} MB): {'ok' if full.peak_mb < TARGET_RSS_MB else 'OVER TARGET'}"
@@ -338,20 +348,31 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-def _report_split(bare: Best, no_store: Best, full: Best) -> None:
-    """Where our extra crawl CPU per page goes, from the third series (the same crawl with the store pipeline off):
-    the store's share is full minus no-store, the rest (extraction, listing pages, the items' path through Scrapy)
-    is no-store minus bare. Medians of each series' crawl CPU per page: the lowest of each swings too much for a
-    difference (the lowest of one bench of 3 runs put the store at 0.14 ms; the medians of a run of 5 at 0.81)."""
-    b, n, f = bare.median_ms("crawl"), no_store.median_ms("crawl"), full.median_ms("crawl")
+def _report_split(bare: Best, discovery: Best, no_store: Best, full: Best) -> None:
+    """Where our extra crawl CPU per page goes, from the two extra series: discovery's share is discovery-only minus
+    bare, extraction's and Scrapy's item path's is no-store minus discovery-only, the store's is full minus no-store.
+    Medians of each series' crawl CPU per page: the lowest of each swings too much for a difference (the lowest of
+    one bench of 3 runs put the store at 0.14 ms; the medians of a run of 5 at 0.81).
+
+    Then the ratio each partial crawl reaches in pages/s, and the budget: for our CPU per page to be within the
+    target of the bare spider's, all our work may add ``bare / TARGET_RATIO - bare`` to it."""
+    b, d, n, f = (s.median_ms("crawl") for s in (bare, discovery, no_store, full))
     print(
-        f"where the extra CPU goes (crawl only, median ms per page): bare {b:.2f}; + spider, extraction and Scrapy's item path "
-        f"{n - b:.2f} (store pipeline off: {n:.2f}, {no_store.pages_per_second:.0f} pages/s); + the store {f - n:.2f}"
+        f"where the extra CPU goes (crawl only, median ms per page): bare {b:.2f}; + discovery {d - b:.2f}"
+        f" (listings, robots.txt, archive reads, article requests through Scrapy: {d:.2f});"
+        f" + extraction and Scrapy's item path {n - d:.2f} (store pipeline off: {n:.2f}); + the store {f - n:.2f}"
         f" = {f:.2f}"
     )
+    rate = bare.pages_per_second
     print(
-        f"  the ratio with no store at all would be {no_store.pages_per_second / bare.pages_per_second:.0%} in pages/s"
-        f" ({b / n if n else 0:.0%} in CPU): the target needs the other share cut too"
+        f"  the ratio in pages/s with discovery alone would be {discovery.pages_per_second / rate if rate else 0:.0%},"
+        f" with no store {no_store.pages_per_second / rate if rate else 0:.0%}; in CPU {b / d if d else 0:.0%} and"
+        f" {b / n if n else 0:.0%}"
+    )
+    budget = b / TARGET_RATIO - b
+    print(
+        f"  the target's budget over the bare spider: {budget:.2f} ms a page for all our work; discovery alone"
+        f" uses {d - b:.2f}, the whole crawl {f - b:.2f}"
     )
 
 

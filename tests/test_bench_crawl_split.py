@@ -1,11 +1,16 @@
-"""bench/bench_crawl.py's third series and the split it prints: the store's share and the rest of our extra CPU."""
+"""bench/bench_crawl.py's extra series and the split it prints: discovery's, extraction's and the store's shares of
+our extra CPU, the ratio each partial crawl reaches and the target's budget."""
 
 from __future__ import annotations
 
 import json
 
+from scrapy.http import HtmlResponse
+
 from antara_crawler import settings as project
-from bench.bench_crawl import NO_STORE, Best, Run, _report_split
+from antara_crawler.spiders.antara import AntaraCrawlSpider
+from bench.bench_crawl import DISCOVERY_SPIDER, NO_STORE, Best, Run, _report_split
+from bench.discovery_spider import DiscoveryOnlySpider
 
 
 def _run(pages: int, seconds: float, crawl_cpu: float) -> Run:
@@ -18,13 +23,27 @@ def test_the_no_store_series_keeps_every_pipeline_but_the_store():
     assert kept and len(kept) == len(project.ITEM_PIPELINES) - 1
 
 
+def test_the_discovery_series_runs_our_spider_and_leaves_article_pages_alone():
+    assert DISCOVERY_SPIDER.is_file() and DISCOVERY_SPIDER.stem == DiscoveryOnlySpider.__module__.rsplit(".", 1)[1]
+    assert issubclass(DiscoveryOnlySpider, AntaraCrawlSpider)
+    assert DiscoveryOnlySpider.parse_listing_page is AntaraCrawlSpider.parse_listing_page
+    spider = DiscoveryOnlySpider(portals="babel")
+    page = HtmlResponse("https://babel.antaranews.com/berita/123/a", body=b"<html><h1>A</h1><p>text</p></html>")
+    assert spider.parse_article(page) is None
+
+
 def test_the_split_is_the_difference_of_the_median_cpu_per_page(capsys):
     bare = Best([_run(1000, 2.0, 2.5), _run(1000, 2.5, 2.0), _run(1000, 2.2, 1.5)])  # median: 2.0 ms per page
+    discovery = Best([_run(1000, 2.5, 2.5)])
     no_store = Best([_run(1000, 4.0, 4.0)])
     full = Best([_run(1000, 5.0, 5.5), _run(1000, 5.2, 5.0), _run(1000, 4.0, 4.5)])  # median: 5.0 ms per page
-    _report_split(bare, no_store, full)
+    _report_split(bare, discovery, no_store, full)
     out = capsys.readouterr().out
-    assert "bare 2.00;" in out
-    assert "Scrapy's item path 2.00 (store pipeline off: 4.00, 250 pages/s)" in out
-    assert "+ the store 1.00 = 5.00" in out
-    assert "would be 50% in pages/s (50% in CPU)" in out
+    assert "bare 2.00; + discovery 0.50 (" in out
+    assert "+ extraction and Scrapy's item path 1.50 (store pipeline off: 4.00); + the store 1.00 = 5.00" in out
+    # best pages/s: bare 500, discovery 400, no store 250
+    assert "discovery alone would be 80%, with no store 50%; in CPU 80% and 50%" in out
+    assert (
+        "budget over the bare spider: 0.50 ms a page for all our work; discovery alone uses 0.50, the whole crawl 3.00"
+        in out
+    )
