@@ -11,19 +11,20 @@ parser, robots.txt checks, archive reads).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import scrapy
+
+from bench.bench_crawl import BareSpider
 
 _ARTICLE_LINK = re.compile(rb'href="(https?://[a-z0-9-]+\.antaranews\.com/berita/\d+[^"]*)"')
 
 
-class BareDiscoverySpider(scrapy.Spider):
+class BareDiscoverySpider(BareSpider):
     name = "bench_bare_discovery"
 
     def __init__(self, urls_file: str = "", *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.urls = [u for u in Path(urls_file).read_text(encoding="utf-8").split() if "/berita/" not in u]
+        super().__init__(urls_file, *args, **kwargs)
+        self.urls = [u for u in self.urls if "/berita/" not in u]  # the article pages are found, not given
 
     async def start(self):
         for url in self.urls:

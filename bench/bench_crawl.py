@@ -280,7 +280,10 @@ def main(argv: list[str] | None = None) -> None:
         "--latency", type=float, default=0.05, help="seconds the mirror waits per answer in the extra rows; 0: none"
     )
     parser.add_argument(
-        "--no-ablate", dest="ablate", action="store_false", help="skip the third series (our crawl, store pipeline off)"
+        "--no-ablate",
+        dest="ablate",
+        action="store_false",
+        help="skip the three series of the split (discovering bare spider, discovery only, no store)",
     )
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="extra setting, both runs")
     args, _ = parser.parse_known_args(argv if argv is not None else [])
