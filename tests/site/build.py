@@ -22,6 +22,7 @@ import html
 import json
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,8 @@ class SiteArticle:
     listing_page: int | None = None
     disallowed: bool = False
     links: list[tuple[str, str]] = field(default_factory=list)  # (url, kind) in document order
+    #: the body paragraphs after the lead, when the mirror is built with ``real_text`` (else the synthetic ones)
+    real_paragraphs: list[str] | None = None
 
     @property
     def url(self) -> str:
@@ -251,12 +254,14 @@ def build_site(
     broken_markup: bool = False,
     multipage: bool = False,
     id_extras: bool = True,
+    real_text: bool = False,
 ) -> SiteManifest:
     """Write the mirror under ``root`` and return its manifest.
 
     ``broken_markup`` writes article pages that lost the ANTARA markup (no title, no date, no body container), the
     way a template change would look: a crawl of it must fail loudly. ``multipage`` turns five listed articles of
-    the first portal into multi-page articles (:func:`_add_multipage_articles`).
+    the first portal into multi-page articles (:func:`_add_multipage_articles`). ``real_text`` gives every article
+    a body of real ANTARA paragraphs after its lead (:func:`_plan_real_text`) instead of the synthetic sentences.
     """
     root = Path(root)
     rng = random.Random(seed)
@@ -272,6 +277,8 @@ def build_site(
         for a in listed[portal] + hidden[portal]:
             articles[a.key] = a
     _link_articles(portals, listed, hidden, dead)
+    if real_text:
+        _plan_real_text(articles.values(), random.Random(seed))
 
     for portal in portals:
         items = listed[portal]
@@ -485,7 +492,48 @@ def _paragraphs(a: SiteArticle, rng: random.Random) -> list[str]:
     person = rng.choice(_PEOPLE)
     first = f"{place} (ANTARA) - {a.title} menjadi perhatian warga {place} dalam beberapa hari terakhir."
     rest = [f"{person} di {place}, {_WEEKDAYS[a.published.weekday()]}, {s}." for s in rng.sample(_SENTENCES, 4)]
-    return [first, *rest]
+    return [first, *(rest if a.real_paragraphs is None else a.real_paragraphs)]
+
+
+# --- real text ------------------------------------------------------------------------------------------------------
+
+#: The stored texts of real ANTARA pages (``tests/fixtures/real/text``: first line the address, then the text).
+REAL_TEXT = Path(__file__).resolve().parent.parent / "fixtures" / "real" / "text"
+#: A line of a real text is a body paragraph when it has at least this many words and is none of the lines below.
+REAL_PARAGRAPH_WORDS = 20
+#: Paragraphs after the lead of a ``real_text`` body: the real bodies of the fixtures have 5 to 20 (1 to 3 KB; the
+#: stored texts are cut near 2,000 characters, so their own counts are too low to draw from).
+REAL_BODY_PARAGRAPHS = (5, 12)
+#: Lines that are not body text: the dateline lead, Baca juga, byline, copyright and photo captions (their credit:
+#: ``(FOTO ANTARA/...)``, ``ANTARA FOTO/...``, ``Foto: ...``), which the parser rightly leaves out of a body.
+_NOT_BODY = re.compile(r"\(antara|antara ?/|antara foto|foto antara|foto:|baca juga|pewarta|editor|copyright", re.I)
+
+
+def real_paragraphs(folder: Path = REAL_TEXT) -> list[list[str]]:
+    """The body paragraphs of every real text that has some, one list per text in file order: its lines of at least
+    :data:`REAL_PARAGRAPH_WORDS` words, with their whitespace folded as a parsed body's is, without the lines of
+    :data:`_NOT_BODY` (the mirror writes its own dateline lead). Menus and headers are short lines, so they drop
+    out."""
+    out = []
+    for path in sorted(folder.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()[1:]  # the first line is the page's address
+        paras = [
+            " ".join(x.split()) for x in lines if len(x.split()) >= REAL_PARAGRAPH_WORDS and not _NOT_BODY.search(x)
+        ]
+        if paras:
+            out.append(paras)
+    return out
+
+
+def _plan_real_text(articles, rng: random.Random) -> None:
+    """Give each article :data:`REAL_BODY_PARAGRAPHS` paragraphs (a number drawn in that range) drawn from all the
+    real texts' paragraphs: bodies of real length and wording, in which two unrelated articles share a paragraph now
+    and then (background repeated from an earlier story), not most of their sentences as the synthetic ones do. A
+    separate random stream: the rest of the mirror is the same with or without it."""
+    pool = list(dict.fromkeys(p for paras in real_paragraphs() for p in paras))  # a few texts share a paragraph
+    low, high = REAL_BODY_PARAGRAPHS
+    for a in articles:
+        a.real_paragraphs = rng.sample(pool, rng.randint(low, high))
 
 
 def _resolve(url: str, articles: dict[tuple[str, int], SiteArticle]) -> SiteArticle | None:
