@@ -33,12 +33,18 @@ What is measured, exactly:
   target to hold.
 * Runs are interleaved (bare, antara, bare, antara, ...) and the best of each is kept: the machine's noise hits
   both alike. CPU figures (steadier than wall clock on a shared machine) are the lowest of each kind.
+* A pair of rows on the same mirror with bodies of real ANTARA paragraphs (``build_site(real_text=True)``, drawn
+  from ``tests/fixtures/real/text``; ``--no-real-text`` skips them), with the store's share. The synthetic bodies are
+  five sentences from a pool of six, a fifth of a real body's length; two unrelated ones share most of their
+  shingles, so the story grouping verifies (and merges) copies that real text would not give it: in one crawl,
+  1,999 synthetic articles fell into 1,387 stories, the real-text ones into 1,999. It is an additional row.
 * A second pair of rows (``--latency``, default 0.05 s; 0 skips it) runs both against a mirror that waits that
   long before every answer, at the same concurrency: a network-bound crawl, where the question is whether our
   processing keeps up with the downloads. It is an additional row, not the target.
 
 Run with ``python -m bench.bench_crawl [--articles 2000] [--portals babel,makassar,papua,www] [--repeat 3]
-[--latency 0.05]``. ``ANTARA_BENCH_SCALE`` (default 1.0) shrinks the mirror, e.g. 0.1 for a quick look.
+[--latency 0.05] [--no-ablate] [--no-real-text]``. ``ANTARA_BENCH_SCALE`` (default 1.0) shrinks the mirror, e.g. 0.1
+for a quick look.
 """
 
 from __future__ import annotations
@@ -285,6 +291,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_false",
         help="skip the three series of the split (discovering bare spider, discovery only, no store)",
     )
+    parser.add_argument(
+        "--no-real-text",
+        dest="real_text",
+        action="store_false",
+        help="skip the rows on the mirror with bodies of real ANTARA paragraphs (tests/fixtures/real/text)",
+    )
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="extra setting, both runs")
     args, _ = parser.parse_known_args(argv if argv is not None else [])
     scale = max(0.0001, float(os.environ.get("ANTARA_BENCH_SCALE", "1")))
@@ -294,52 +306,66 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
         tmp_path = Path(tmp)
         started = time.perf_counter()
-        site = build_site(tmp_path / "site", articles_per_portal=per_portal, portals=portals, per_page=20, rss_items=10)
+        shape = {"articles_per_portal": per_portal, "portals": portals, "per_page": 20, "rss_items": 10}
+        site = build_site(tmp_path / "site", **shape)
         urls = _urls(site)
         (tmp_path / "urls.txt").write_text("\n".join(urls), encoding="utf-8")
         print(
             f"mirror: {len(site.expected_keys())} reachable articles on {len(portals)} portals, "
             f"{len(urls)} pages, built in {time.perf_counter() - started:.1f} s"
         )
+        # the same mirror (same pages, links and URLs) with bodies of real ANTARA paragraphs
+        real = build_site(tmp_path / "real", **shape, real_text=True)
         extra = [x for setting in args.set for x in ("-s", setting)]
         bare_script = ["runspider", str(Path(__file__).resolve()), "-a", f"urls_file={tmp_path / 'urls.txt'}"]
-        series: dict[float, tuple[Best, Best]] = {}
+        series: dict[str, tuple[Best, ...]] = {}
         split: tuple[Best, Best, Best] | None = None  # the three series of the split (loopback only)
-        for latency in (0.0, args.latency) if args.latency > 0 else (0.0,):
-            with MirrorServer(site.root, delay=latency) as server:
+        conditions = [("loopback", site.root, 0.0)]
+        if args.latency > 0:
+            conditions.append(("latency", site.root, args.latency))
+        if args.real_text:
+            conditions.append(("real", real.root, 0.0))
+        for label, root, latency in conditions:
+            with MirrorServer(root, delay=latency) as server:
                 common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST, *extra]
 
-                def crawl_args(n: int, latency=latency, common=common, name: str = "a") -> list[str]:
-                    db = tmp_path / f"{name}{n}-{latency}.db"  # a new archive for every run
+                def crawl_args(n: int, label=label, common=common, name: str = "a") -> list[str]:
+                    db = tmp_path / f"{name}{n}-{label}.db"  # a new archive for every run
                     portals_arg = f"portals={args.portals}"
                     return ["crawl", "antara", "-a", portals_arg, "-s", f"ANTARA_DB_URL=sqlite:///{db}", *common]
 
+                no_store_args = lambda n, crawl_args=crawl_args: [  # noqa: E731
+                    *crawl_args(n, name="n"),
+                    "-s",
+                    f"ITEM_PIPELINES={NO_STORE}",
+                ]
                 crawls = [("bare", lambda n, common=common: [*bare_script, *common], (0,)), ("crawl", crawl_args, (0,))]
-                if latency == 0.0 and args.ablate:
+                if label == "loopback" and args.ablate:
 
                     def discovery_args(n: int, crawl_args=crawl_args) -> list[str]:
                         # our crawl's arguments, with the discovery-only spider in place of "crawl antara"
                         return ["runspider", str(DISCOVERY_SPIDER), *crawl_args(n, name="d")[2:]]
 
-                    no_store_args = lambda n: [*crawl_args(n, name="n"), "-s", f"ITEM_PIPELINES={NO_STORE}"]  # noqa: E731
                     bare_discovery = ["runspider", str(BARE_DISCOVERY_SPIDER), *bare_script[2:], *common]
                     crawls += [
                         ("bare-discovery", lambda n, args=bare_discovery: args, (0,)),
                         ("discovery", discovery_args, (0,)),
                         ("no-store", no_store_args, (3,)),
                     ]
+                elif label == "real":
+                    crawls.append(("no-store", no_store_args, (3,)))
                 runs = _series(args.repeat, crawls, server, tmp_path)
-                series[latency] = Best(runs[0]), Best(runs[1])
-                if latency == 0.0:
+                series[label] = tuple(Best(r) for r in runs)
+                if label == "loopback":
                     if args.ablate:
                         split = Best(runs[2]), Best(runs[3]), Best(runs[4])
                     again = _scrapy(crawl_args(0), server, tmp_path / "again.log")
                     article_requests_again = sum(1 for p in server.requests[-again.requests :] if "/berita/" in p)
 
-    bare, full = series[0.0]
+    bare, full = series["loopback"][:2]
     _report("mirror on loopback, no latency (the target)", bare, full, target=True)
     if split is not None:
-        _report_split(bare, *split, full)
+        _report_split(bare, *split, full, cores=len(os.sched_getaffinity(0)))
     print(
         f"peak memory per crawl process (its own VmHWM): antara {full.peak_mb:.0f} MB, bare {bare.peak_mb:.0f} MB "
         f"(target < {TARGET_RSS_MB} MB): {'ok' if full.peak_mb < TARGET_RSS_MB else 'OVER TARGET'}"
@@ -350,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{again.cpu_seconds:.1f} s CPU (start-up included)"
     )
     if args.latency > 0:
-        bare, full = series[args.latency]
+        bare, full = series["latency"]
         _report(
             f"the same, the mirror waiting {args.latency * 1000:.0f} ms before every answer", bare, full, target=False
         )
@@ -359,9 +385,13 @@ def main(argv: list[str] | None = None) -> None:
             f"network-bound ceiling: {in_flight} requests in flight / {args.latency * 1000:.0f} ms = "
             f"{in_flight / args.latency:.0f} pages/s; a crawl well under it is limited by its own CPU"
         )
+    if args.real_text:
+        bare, full, no_store = series["real"]
+        _report("the same mirror with bodies of real ANTARA paragraphs, no latency", bare, full, target=False)
+        _report_real_text(bare, no_store, full, series["loopback"][1])
 
 
-def _report_split(bare: Best, bare_discovery: Best, discovery: Best, no_store: Best, full: Best) -> None:
+def _report_split(bare: Best, bare_discovery: Best, discovery: Best, no_store: Best, full: Best, *, cores: int) -> None:
     """Where our extra crawl CPU per page goes, from the three extra series, each the difference of two: Scrapy's
     share of discovery (the discovering bare spider minus the bare one), ours (our discovery-only spider minus the
     discovering bare one), extraction's with Scrapy's item path (no store minus discovery only) and the store's
@@ -370,7 +400,9 @@ def _report_split(bare: Best, bare_discovery: Best, discovery: Best, no_store: B
 
     Then the ratio each partial crawl reaches in pages/s, our crawl's against the discovering bare spider, and the
     budget: for our CPU per page to be within the target of the bare spider's, all our work may add
-    ``bare / TARGET_RATIO - bare`` to it."""
+    ``bare / TARGET_RATIO - bare`` to it. Last, the bound of any design that spreads today's work over more
+    processes: ``cores`` busy with nothing but our crawl and the mirror (their CPU per page, medians) serve at most
+    ``cores / (crawl + mirror)`` pages a second, against the bare spider's best rate."""
     b, m, d, n, f = (s.median_ms("crawl") for s in (bare, bare_discovery, discovery, no_store, full))
     print(
         f"where the extra CPU goes (crawl only, median ms per page): bare {b:.2f}; + Scrapy's discovery {m - b:.2f}"
@@ -391,6 +423,25 @@ def _report_split(bare: Best, bare_discovery: Best, discovery: Best, no_store: B
     print(
         f"  the target's budget over the bare spider: {budget:.2f} ms a page for all our work; discovery alone"
         f" uses {d - b:.2f} (Scrapy's part {m - b:.2f}), the whole crawl {f - b:.2f}"
+    )
+    mirror = full.median_ms("server")
+    ceiling = cores * 1000 / (f + mirror) if f + mirror else 0.0
+    print(
+        f"  {cores} cores doing nothing but our crawl and the mirror ({f:.2f} + {mirror:.2f} ms a page) serve at most"
+        f" {ceiling:.0f} pages/s, {ceiling / rate if rate else 0:.0%} of the bare spider's best: the bound of any"
+        " design that only spreads today's work over more processes"
+    )
+
+
+def _report_real_text(bare: Best, no_store: Best, full: Best, synthetic: Best) -> None:
+    """Our extra CPU per page with real bodies, split at the store, beside the synthetic mirror's whole crawl: the
+    synthetic bodies (five sentences from a pool of six) are a fifth of a real body's length, and two unrelated ones
+    share most of their shingles, so the story grouping verifies many candidates that real text would not give it."""
+    b, n, f = (x.median_ms("crawl") for x in (bare, no_store, full))
+    print(
+        f"where the extra CPU goes with real bodies (crawl only, median ms per page): bare {b:.2f}; + our discovery,"
+        f" extraction and Scrapy's item path {n - b:.2f} (store pipeline off: {n:.2f}); + the store {f - n:.2f}"
+        f" = {f:.2f} (the synthetic mirror's whole crawl: {synthetic.median_ms('crawl'):.2f})"
     )
 
 

@@ -61,7 +61,9 @@ def test_the_split_is_the_difference_of_the_median_cpu_per_page(capsys):
     discovery = Best([_run(1000, 2.5, 2.5)])
     no_store = Best([_run(1000, 4.0, 4.0)])
     full = Best([_run(1000, 5.0, 5.5), _run(1000, 5.2, 5.0), _run(1000, 4.0, 4.5)])  # median: 5.0 ms per page
-    _report_split(bare, bare_discovery, discovery, no_store, full)
+    for run, mirror in zip(full.runs, (0.5, 1.0, 2.0), strict=True):
+        run.server_cpu_seconds = mirror  # median: 1.0 ms per page
+    _report_split(bare, bare_discovery, discovery, no_store, full, cores=2)
     out = capsys.readouterr().out
     assert (
         "bare 2.00; + Scrapy's discovery 0.20 (the bare spider finding its pages by regex: 2.20); + ours 0.30 (" in out
@@ -78,3 +80,8 @@ def test_the_split_is_the_difference_of_the_median_cpu_per_page(capsys):
         in out
     )
     assert "the whole crawl 3.00" in out
+    # 2 cores / (5.0 + 1.0) ms = 333 pages/s against the bare spider's best 500
+    assert (
+        "2 cores doing nothing but our crawl and the mirror (5.00 + 1.00 ms a page) serve at most 333 pages/s, 67%"
+        in out
+    )
