@@ -56,8 +56,8 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
             return
         from antara_crawler.progress import Progress
         from antara_crawler.store.export import ExportError, check_libraries, count_matching, export, infer_format
+        from antara_crawler.store.extras import MissingExtra
         from antara_crawler.store.search import ArchiveFilter, QueryError
-        from antara_crawler.store.signatures import MissingExtra
 
         try:
             flt = ArchiveFilter.from_options(opts.portal, opts.since, opts.until, opts.query)

@@ -50,7 +50,8 @@ class Command(ArchiveCommandMixin, ScrapyCommand):
 
         from antara_crawler.progress import Progress
         from antara_crawler.store import Archive
-        from antara_crawler.store.signatures import MissingExtra, bands
+        from antara_crawler.store.extras import MissingExtra
+        from antara_crawler.store.signatures import bands
         from antara_crawler.store.stories import rebuild
 
         archive = Archive.open(self.archive_url(opts))

@@ -16,6 +16,7 @@ The package's modules, each with one concern (every name below is importable fro
   spiders and commands need and the ``crawl_runs`` bookkeeping; ``archive.py`` the :class:`Archive` facade over them
 * ``search.py`` filters and the one full-text search (``tsquery.py``: FTS5 -> tsquery; ``errors.py``)
 * ``records.py`` and ``export.py`` reading the archive back and exporting it; ``parquet.py``, ``graph.py``
+  (their libraries, and the story grouping's, come from the ``analysis`` extra: ``extras.py``)
 * ``stories.py`` stories, ``ledger.py`` the id ledger, ``retry.py`` riding out outages
 """
 

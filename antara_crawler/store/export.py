@@ -35,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 from antara_crawler.items import ARTICLE_FEED_FIELDS
 from antara_crawler.progress import Progress
 from antara_crawler.store import schema as s
+from antara_crawler.store.extras import require
 from antara_crawler.store.reads import RELATED_ALL_FIELDS
 from antara_crawler.store.records import (
     CHUNK_SIZE,
@@ -50,7 +51,6 @@ from antara_crawler.store.search import (
     is_query_error,
     query_error,
 )
-from antara_crawler.store.signatures import require
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ FORMAT_LIBRARIES = {"parquet": ("pyarrow", "pyarrow.parquet"), "graphml": ("netw
 
 
 def check_libraries(fmt: str) -> None:
-    """Raise :class:`~antara_crawler.store.signatures.MissingExtra` (one line) when ``fmt`` needs a missing library."""
+    """Raise :class:`~antara_crawler.store.extras.MissingExtra` (one line) when ``fmt`` needs a missing library."""
     for module in FORMAT_LIBRARIES.get(fmt, ()):
         require(module)
 

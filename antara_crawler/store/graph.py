@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from antara_crawler.store import schema as s
-from antara_crawler.store.signatures import require
+from antara_crawler.store.extras import require
 
 
 def node_key(portal: str | None, antara_id: int | None, url: str) -> str:

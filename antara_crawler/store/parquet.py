@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from antara_crawler.portals import tz_for
-from antara_crawler.store.signatures import require
+from antara_crawler.store.extras import require
 
 #: rows per row group (and per batch held in memory): 5,000 peaked ~90 MiB lower than 20,000 on the bench archive
 ROW_GROUP_ROWS = 5_000

@@ -13,8 +13,11 @@ MinHash band keys of the LSH index (see :mod:`antara_crawler.store.stories` for 
    :data:`LSH_THRESHOLD` (``b`` bands of ``r`` rows: :data:`BANDS`, written out so that a crawl does not import
    datasketch); each band's hash is one key (:func:`band_keys`).
 3. **Verify** a candidate on the exact shingle sets (:func:`is_copy`): Jaccard >= :data:`MIN_JACCARD`, and when
-   both texts carry at least :data:`MIN_NUMBERS` numbers, at least :data:`MIN_NUMBER_OVERLAP` of the numbers of the
-   one with fewer must appear in the other.
+   both texts carry at least :data:`MIN_NUMBERS` numbers, at most ``1 - MIN_NUMBER_OVERLAP`` of the numbers of the
+   one with fewer may be *contradicted* by the other: missing from it while it prints another number between the
+   same two words (a template report of the next day: ``tercatat Rp45.000 per`` against ``tercatat Rp52.500 per``).
+   A number the other text leaves out with its words (a trimmed last paragraph, a rewritten lead) contradicts
+   nothing: real bodies carry few numbers, and one lost paragraph would otherwise part a copy from its original.
 
 Changing SHINGLE_WORDS, NUM_PERM, MINHASH_SCHEME, LSH_THRESHOLD, the shingle hash or the normalisation changes the
 stored band keys: it needs ``scrapy stories --rebuild`` (or a migration that rebuilds them, as 0008 did for the
@@ -30,9 +33,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from typing import Any
 
+from antara_crawler.store.extras import installed, require
 from antara_crawler.store.shingle_hash import hash32, hash32_spans
 
-EXTRA = "analysis"
 SHINGLE_WORDS = 3
 NUM_PERM = 64
 #: datasketch's permutation scheme (2.0's default), named so the stored band keys do not change with its default
@@ -46,22 +49,6 @@ MIN_NUMBER_OVERLAP = 0.8
 HASH_STEP = 65536
 #: bytes of ASCII text (or words) tokenised and hashed per numpy step of :func:`band_keys_of` (bounds its memory)
 TEXT_STEP = 16 * HASH_STEP
-
-
-class MissingExtra(ImportError):
-    """A library of the optional ``analysis`` extra is not installed; the message is one line naming it."""
-
-
-def require(module: str) -> Any:
-    """Import ``module`` or raise :class:`MissingExtra` with a one-line message naming the extra."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise MissingExtra(
-            f"{module} is not installed: install the {EXTRA!r} extra, pip install -e '.[{EXTRA}]'"
-        ) from None
 
 
 # --- normalising and shingling ----------------------------------------------------------------------------------
@@ -186,6 +173,16 @@ class Fingerprint:
     def numbers(self) -> frozenset[str]:
         return frozenset(w for w in self.words if _NUMBER.match(w))
 
+    @cached_property
+    def number_places(self) -> dict[tuple[str, str], frozenset[str]]:
+        """(word before, word after) -> the numbers printed between them (the text's start and end are ``""``)."""
+        words = ["", *self.words, ""]
+        places: dict[tuple[str, str], set[str]] = {}
+        for i in range(1, len(words) - 1):
+            if _NUMBER.match(words[i]):
+                places.setdefault((words[i - 1], words[i + 1]), set()).add(words[i])
+        return {place: frozenset(numbers) for place, numbers in places.items()}
+
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
@@ -198,8 +195,23 @@ def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two bodies are copies of one story (see the module docstring for the rule)."""
     if jaccard(a.shingles, b.shingles) < MIN_JACCARD:
         return False
-    few, many = sorted((a.numbers, b.numbers), key=len)
-    return len(few) < MIN_NUMBERS or len(few & many) / len(few) >= MIN_NUMBER_OVERLAP
+    few, many = sorted((a, b), key=lambda f: len(f.numbers))
+    if len(few.numbers) < MIN_NUMBERS:
+        return True
+    allowed = (1 - MIN_NUMBER_OVERLAP) * len(few.numbers)
+    missing = few.numbers - many.numbers
+    if len(missing) <= allowed:
+        return True
+    return contradicted(few, many, missing) <= allowed
+
+
+def contradicted(few: Fingerprint, many: Fingerprint, missing: frozenset[str]) -> int:
+    """How many of ``missing`` (numbers of ``few`` that ``many`` lacks) ``many`` contradicts: it prints another
+    number between the same two words as one of their places in ``few``."""
+    theirs = many.number_places
+    return sum(
+        any(place in theirs for place, numbers in few.number_places.items() if number in numbers) for number in missing
+    )
 
 
 # --- MinHash band keys --------------------------------------------------------------------------------------------
@@ -211,30 +223,12 @@ def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
 BANDS = (16, 4)
 
 
-_found: set[str] = set()
-
-
-def _installed(module: str) -> bool:
-    """Whether ``module`` can be imported, without importing it (a module set to None in sys.modules cannot). A
-    module found once is not looked for again (a batch asks every time)."""
-    import importlib.util
-
-    if module not in _found:
-        try:
-            if importlib.util.find_spec(module) is None:
-                return False
-        except (ImportError, ValueError):
-            return False
-        _found.add(module)
-    return True
-
-
 def bands() -> tuple[int, int]:
     """``(b, r)``: datasketch's optimal band count and rows per band for LSH_THRESHOLD and NUM_PERM (:data:`BANDS`).
 
     Raises :class:`MissingExtra` when datasketch is not installed, as before: the grouping belongs to the
     ``analysis`` extra, and an archive written without it has no bands until ``scrapy stories --rebuild``."""
-    if not _installed("datasketch"):
+    if not installed("datasketch"):
         require("datasketch")
     return BANDS
 
@@ -466,7 +460,6 @@ def band_keys(fp: Fingerprint) -> list[int]:
 
 __all__ = [
     "BANDS",
-    "EXTRA",
     "LSH_THRESHOLD",
     "MINHASH_SCHEME",
     "MIN_JACCARD",
@@ -475,15 +468,14 @@ __all__ = [
     "NUM_PERM",
     "SHINGLE_WORDS",
     "Fingerprint",
-    "MissingExtra",
     "band_keys",
     "band_keys_of",
     "bands",
+    "contradicted",
     "is_copy",
     "jaccard",
     "normalise",
     "preload",
-    "require",
     "shingle_list",
     "shingles",
     "tokens",

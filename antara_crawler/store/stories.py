@@ -14,9 +14,9 @@ How a copy is recognised (the pure part, with its constants tuned on ``tests/hel
 2. **Candidates** share a band key and were published within :data:`WINDOW_DAYS` days of the article (an article
    without a date: any). Only their bodies are read, once each, however many keys they share.
 3. **Verify** each candidate on the exact shingle sets (Jaccard, and the numbers both texts carry): copies (other
-   title, byline, editor, Baca juga lines, a trimmed or added last paragraph, a rewritten first sentence) pass; a
-   template report of the next day shares its wording but not its numbers; a follow-up shares a paragraph or two of
-   background, which leaves Jaccard under 0.3.
+   title, byline, editor, Baca juga lines, a trimmed or added last paragraph, a rewritten first sentence, with the
+   numbers they carried) pass; a template report of the next day shares its wording but prints other numbers in
+   the same places; a follow-up shares a paragraph or two of background, which leaves Jaccard under 0.3.
 
 Story ids: a story's id is the smallest article id in it (its first archived member). A new article that matches
 one story joins it; one that matches none starts its own story (its own id: never null); one that matches several
@@ -40,15 +40,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from antara_crawler.store import schema as s
-from antara_crawler.store.signatures import (
-    Fingerprint,
-    MissingExtra,
-    band_keys_of,
-    bands,
-    is_copy,
-    preload,
-    require,
-)
+from antara_crawler.store.extras import MissingExtra, require
+from antara_crawler.store.signatures import Fingerprint, band_keys_of, bands, is_copy, preload
 from antara_crawler.store.sql import execute_many, fetch, fetch_in, insert_tuples, padded
 from antara_crawler.utc import utc_text
 

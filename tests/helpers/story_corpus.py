@@ -127,9 +127,14 @@ def pairwise_scores(truth: dict, predicted: dict) -> tuple[float, float]:
 
 
 class _Writer:
-    def __init__(self, seed: int):
+    """Made-up words, numbers, sentences and paragraphs; with ``real``, the paragraphs are real ones instead, dealt
+    from the shuffled pool in turn (each once before any comes again)."""
+
+    def __init__(self, seed: int, real: list[str] | None = None):
         self.rng = random.Random(seed)
         self.lexicon = ["".join(self.rng.choices(_SYLLABLES, k=self.rng.randint(2, 4))) for _ in range(3000)]
+        self.real = list(real or [])
+        self.deck: list[str] = []
 
     def word(self) -> str:
         return self.rng.choice(_COMMON) if self.rng.random() < 0.25 else self.rng.choice(self.lexicon)
@@ -151,6 +156,10 @@ class _Writer:
         return " ".join(words).capitalize() + "."
 
     def paragraph(self) -> str:
+        if self.real:
+            if not self.deck:
+                self.deck = self.rng.sample(self.real, len(self.real))
+            return self.deck.pop()
         return " ".join(self.sentence() for _ in range(self.rng.randint(2, 4)))
 
 
@@ -159,8 +168,8 @@ def _body(dateline: str, paragraphs: list[str]) -> str:
 
 
 class _Builder:
-    def __init__(self, seed: int = 15):
-        self.w = _Writer(seed)
+    def __init__(self, seed: int = 15, real: list[str] | None = None):
+        self.w = _Writer(seed, real)
         self.rng = self.w.rng
         self.corpus = Corpus()
         self.next_id: dict[str, int] = {}
@@ -278,10 +287,18 @@ class _Builder:
             when += timedelta(hours=self.rng.choice([3, 20, 30]))
 
 
-def build(seed: int = 15) -> Corpus:
+def build(seed: int = 15, *, real_text: bool = False) -> Corpus:
     """The whole set: 40 copy pairs, 15 chains of three and 15 of four, 3 template series of 5 days, 8 follow-up
-    series of 3 reports, and 30 stories with no copy."""
-    b = _Builder(seed)
+    series of 3 reports, and 30 stories with no copy. ``real_text``: every paragraph of the copies, follow-ups and
+    lone stories is a real ANTARA one (``tests/fixtures/real/text``, via :func:`tests.site.build.real_paragraphs`);
+    there are fewer of them (~270) than the set uses (~760), so unrelated stories share one now and then, as real
+    ones repeat background. The template reports keep their own wording."""
+    real = None
+    if real_text:
+        from tests.site.build import real_paragraphs
+
+        real = list(dict.fromkeys(p for paras in real_paragraphs() for p in paras))
+    b = _Builder(seed, real)
     for _ in range(40):
         b.copies(2, "copies")
     for _ in range(15):

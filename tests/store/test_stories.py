@@ -75,6 +75,74 @@ def test_look_alikes_are_stories_of_their_own(grouped, corpus, kind):
     assert len({predicted[k] for k in keys}) == len(keys)
 
 
+@pytest.fixture(scope="module")
+def real_corpus() -> story_corpus.Corpus:
+    return story_corpus.build(real_text=True)
+
+
+@pytest.fixture(scope="module")
+def real_grouped(tmp_path_factory, real_corpus) -> Archive:
+    archive = Archive.open(f"sqlite:///{tmp_path_factory.mktemp('real-stories') / 'a.db'}")
+    _write(archive, real_corpus.articles)
+    yield archive
+    archive.close()
+
+
+def test_pairwise_precision_and_recall_at_least_095_on_real_wording(real_grouped, real_corpus, capsys):
+    """The same set with real ANTARA paragraphs (few numbers, paragraphs of any length): before the numbers a copy
+    leaves out with their words stopped counting against it, recall here was 0.90."""
+    precision, recall = story_corpus.pairwise_scores(real_corpus.truth, _grouping(real_grouped))
+    with capsys.disabled():
+        print(f"\nstory grouping on real wording: precision {precision:.3f}, recall {recall:.3f}")
+    assert precision >= 0.95
+    assert recall >= 0.95
+
+
+@pytest.mark.parametrize("kind", ["template", "followup"])
+def test_look_alikes_are_stories_of_their_own_on_real_wording(real_grouped, real_corpus, kind):
+    predicted = _grouping(real_grouped)
+    keys = [k for k, story in real_corpus.truth.items() if real_corpus.kinds[story] == kind]
+    assert len({predicted[k] for k in keys}) == len(keys)
+
+
+_LEAD = (
+    "Pangkalpinang (ANTARA) - Pemerintah kota menyalurkan bantuan beras kepada warga yang terdampak banjir di tiga"
+    " kecamatan pada Senin pagi, dan petugas mencatat jumlah penerima terus bertambah sejak akhir pekan lalu."
+)
+_MIDDLE = (
+    "Kepala dinas sosial mengatakan bantuan itu berasal dari cadangan pangan daerah yang disiapkan sejak awal"
+    " musim hujan, dan pendistribusian melibatkan aparat kelurahan serta relawan dari berbagai organisasi."
+)
+
+
+def _print(body: str) -> sig.Fingerprint:
+    return sig.Fingerprint.of(body)
+
+
+def test_a_copy_whose_lead_was_rewritten_with_its_numbers_is_a_copy():
+    """The copying portal rewrote the first sentence: the original's date is gone and another number came in. Three
+    of four numbers in common was under the old 80% rule; the lost one is not contradicted, so it is a copy."""
+    rest = f"{_MIDDLE} Sebanyak 1.200 keluarga menerima 10 kilogram.\n\nStok tersisa 45 ton di gudang."
+    original = f"{_LEAD.replace('Senin pagi', 'Senin (14/3) pagi')}\n\n{rest}"
+    copy_ = f"Pangkalpinang (ANTARA) - Bantuan beras tahap kedua tiba di 3 kecamatan yang terdampak banjir.\n\n{rest}"
+    a, b = _print(original), _print(copy_)
+    assert sig.jaccard(a.shingles, b.shingles) >= sig.MIN_JACCARD
+    assert len(a.numbers) == len(b.numbers) == 4 and a.numbers - b.numbers == {"14/3"}
+    assert sig.contradicted(a, b, a.numbers - b.numbers) == 0
+    assert sig.is_copy(a, b) and sig.is_copy(b, a)
+
+
+def test_the_next_days_report_in_the_same_words_with_other_numbers_is_not_a_copy():
+    day = "Harga cabai merah di pasar {city} pada {d}/3 tercatat Rp{p}.000 per kilogram, naik dibanding kemarin."
+    one = "\n\n".join([_LEAD, _MIDDLE, day.format(city="Pangkalpinang", d=14, p=45), "Stok 12 ton aman."])
+    two = "\n\n".join([_LEAD, _MIDDLE, day.format(city="Pangkalpinang", d=15, p=52), "Stok 11 ton aman."])
+    a, b = _print(one), _print(two)
+    assert sig.jaccard(a.shingles, b.shingles) >= sig.MIN_JACCARD
+    missing = a.numbers - b.numbers
+    assert missing == {"14/3", "45.000", "12"} and sig.contradicted(a, b, missing) == 3
+    assert not sig.is_copy(a, b)
+
+
 def test_every_article_has_a_story_id(grouped, corpus):
     assert None not in _grouping(grouped).values()
 
@@ -234,7 +302,7 @@ def test_band_parameters_come_from_datasketch():
 
 
 def test_a_missing_extra_is_one_line_naming_it():
-    code = "from antara_crawler.store.signatures import require; require('no_such_module_here')"
+    code = "from antara_crawler.store.extras import require; require('no_such_module_here')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     last = proc.stderr.strip().splitlines()[-1]
     assert "MissingExtra" in last and "'analysis' extra" in last
@@ -329,7 +397,8 @@ def test_a_missing_datasketch_still_means_no_bands():
     code = (
         "import sys; sys.modules['datasketch'] = None\n"
         "from antara_crawler.store import signatures as sig\n"
-        "try:\n    sig.bands()\nexcept sig.MissingExtra as exc:\n    print(exc)\n"
+        "from antara_crawler.store.extras import MissingExtra\n"
+        "try:\n    sig.bands()\nexcept MissingExtra as exc:\n    print(exc)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "datasketch is not installed" in proc.stdout, proc.stderr

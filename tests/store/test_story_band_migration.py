@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy import text as sql
 
 from antara_crawler.items import Article
-from antara_crawler.store import Archive
+from antara_crawler.store import Archive, extras
 from antara_crawler.store import schema as s
 from antara_crawler.store import signatures as sig
 from antara_crawler.store.archive import alembic_config, current_revision, head_revision
@@ -125,7 +125,7 @@ def test_without_the_analysis_extra_the_stale_bands_go_and_a_rebuild_is_asked(tm
         _to_revision_7_with_sha1_bands(archive.engine)
         stories = _stories(archive.engine)
     monkeypatch.setitem(sys.modules, "datasketch", None)
-    monkeypatch.setattr(sig, "_found", set())
+    monkeypatch.setattr(extras, "_found", set())
     caplog.clear()
     with caplog.at_level(logging.WARNING), Archive.open(url) as archive:
         with archive.engine.connect() as conn:

@@ -30,7 +30,7 @@ logger = logging.getLogger("antara_crawler.store.migrations")
 
 
 def upgrade() -> None:
-    from antara_crawler.store.signatures import MissingExtra
+    from antara_crawler.store.extras import MissingExtra
     from antara_crawler.store.stories import rebuild_bands
 
     conn = op.get_bind()
