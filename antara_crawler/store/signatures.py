@@ -196,13 +196,14 @@ def is_copy(a: Fingerprint, b: Fingerprint) -> bool:
     if jaccard(a.shingles, b.shingles) < MIN_JACCARD:
         return False
     few, many = sorted((a, b), key=lambda f: len(f.numbers))
-    if len(few.numbers) < MIN_NUMBERS:
+    count = len(few.numbers)
+    if count < MIN_NUMBERS:
         return True
-    allowed = (1 - MIN_NUMBER_OVERLAP) * len(few.numbers)
     missing = few.numbers - many.numbers
-    if len(missing) <= allowed:
+    # the earlier rule's test, as it was written (same float comparisons), first: most copies pass it
+    if (count - len(missing)) / count >= MIN_NUMBER_OVERLAP:
         return True
-    return contradicted(few, many, missing) <= allowed
+    return (count - contradicted(few, many, missing)) / count >= MIN_NUMBER_OVERLAP
 
 
 def contradicted(few: Fingerprint, many: Fingerprint, missing: frozenset[str]) -> int:
