@@ -314,8 +314,6 @@ def main(argv: list[str] | None = None) -> None:
             f"mirror: {len(site.expected_keys())} reachable articles on {len(portals)} portals, "
             f"{len(urls)} pages, built in {time.perf_counter() - started:.1f} s"
         )
-        # the same mirror (same pages, links and URLs) with bodies of real ANTARA paragraphs
-        real = build_site(tmp_path / "real", **shape, real_text=True)
         extra = [x for setting in args.set for x in ("-s", setting)]
         bare_script = ["runspider", str(Path(__file__).resolve()), "-a", f"urls_file={tmp_path / 'urls.txt'}"]
         series: dict[str, tuple[Best, ...]] = {}
@@ -323,8 +321,8 @@ def main(argv: list[str] | None = None) -> None:
         conditions = [("loopback", site.root, 0.0)]
         if args.latency > 0:
             conditions.append(("latency", site.root, args.latency))
-        if args.real_text:
-            conditions.append(("real", real.root, 0.0))
+        if args.real_text:  # the same mirror (same pages, links and URLs) with bodies of real ANTARA paragraphs
+            conditions.append(("real", build_site(tmp_path / "real", **shape, real_text=True).root, 0.0))
         for label, root, latency in conditions:
             with MirrorServer(root, delay=latency) as server:
                 common = ["-s", f"ANTARA_URL_TEMPLATE={server.url_template}", *FAST, *extra]
