@@ -35,7 +35,7 @@ What is measured, exactly:
   both alike. CPU figures (steadier than wall clock on a shared machine) are the lowest of each kind.
 * A pair of rows on the same mirror with bodies of real ANTARA paragraphs (``build_site(real_text=True)``, drawn
   from ``tests/fixtures/real/text``; ``--no-real-text`` skips them), with the store's share. The synthetic bodies are
-  five sentences from a pool of six, a fifth of a real body's length; two unrelated ones share most of their
+  five sentences from a pool of six, ~590 characters against ~2,030; two unrelated ones share most of their
   shingles, so the story grouping verifies (and merges) copies that real text would not give it: in one crawl,
   1,999 synthetic articles fell into 1,387 stories, the real-text ones into 1,999. It is an additional row.
 * A second pair of rows (``--latency``, default 0.05 s; 0 skips it) runs both against a mirror that waits that
@@ -433,8 +433,9 @@ def _report_split(bare: Best, bare_discovery: Best, discovery: Best, no_store: B
 
 def _report_real_text(bare: Best, no_store: Best, full: Best, synthetic: Best) -> None:
     """Our extra CPU per page with real bodies, split at the store, beside the synthetic mirror's whole crawl: the
-    synthetic bodies (five sentences from a pool of six) are a fifth of a real body's length, and two unrelated ones
-    share most of their shingles, so the story grouping verifies many candidates that real text would not give it."""
+    synthetic bodies (five sentences from a pool of six) are under a third of a real body's length, and two
+    unrelated ones share most of their shingles, so the story grouping verifies many candidates that real text would
+    not give it."""
     b, n, f = (x.median_ms("crawl") for x in (bare, no_store, full))
     print(
         f"where the extra CPU goes with real bodies (crawl only, median ms per page): bare {b:.2f}; + our discovery,"

@@ -290,14 +290,14 @@ class _Builder:
 def build(seed: int = 15, *, real_text: bool = False) -> Corpus:
     """The whole set: 40 copy pairs, 15 chains of three and 15 of four, 3 template series of 5 days, 8 follow-up
     series of 3 reports, and 30 stories with no copy. ``real_text``: every paragraph of the copies, follow-ups and
-    lone stories is a real ANTARA one (``tests/fixtures/real/text``, via :func:`tests.site.build.real_paragraphs`);
+    lone stories is a real ANTARA one (``tests/fixtures/real/text``, :func:`tests.site.build.real_paragraph_pool`);
     there are fewer of them (~270) than the set uses (~760), so unrelated stories share one now and then, as real
     ones repeat background. The template reports keep their own wording."""
     real = None
     if real_text:
-        from tests.site.build import real_paragraphs
+        from tests.site.build import real_paragraph_pool
 
-        real = list(dict.fromkeys(p for paras in real_paragraphs() for p in paras))
+        real = real_paragraph_pool()
     b = _Builder(seed, real)
     for _ in range(40):
         b.copies(2, "copies")

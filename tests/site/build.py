@@ -525,12 +525,17 @@ def real_paragraphs(folder: Path = REAL_TEXT) -> list[list[str]]:
     return out
 
 
+def real_paragraph_pool() -> list[str]:
+    """Every paragraph of :func:`real_paragraphs` once, in file order (a few real texts share a paragraph)."""
+    return list(dict.fromkeys(p for paras in real_paragraphs() for p in paras))
+
+
 def _plan_real_text(articles, rng: random.Random) -> None:
     """Give each article :data:`REAL_BODY_PARAGRAPHS` paragraphs (a number drawn in that range) drawn from all the
     real texts' paragraphs: bodies of real length and wording, in which two unrelated articles share a paragraph now
     and then (background repeated from an earlier story), not most of their sentences as the synthetic ones do. A
     separate random stream: the rest of the mirror is the same with or without it."""
-    pool = list(dict.fromkeys(p for paras in real_paragraphs() for p in paras))  # a few texts share a paragraph
+    pool = real_paragraph_pool()
     low, high = REAL_BODY_PARAGRAPHS
     for a in articles:
         a.real_paragraphs = rng.sample(pool, rng.randint(low, high))
